@@ -1,0 +1,56 @@
+"""Guards on model-proposed node names: clean, reject what small and large models really get wrong, dedupe."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from seedless.core.taxonomy import name_key
+
+_BULLET = re.compile(r"^\s*(?:[-*•·]+|\(?\d{1,3}[.):]|[a-zA-Z][.)])\s+")
+_QUOTES = "\"'`“”‘’«»"
+
+
+@dataclass(frozen=True)
+class Rejected:
+    name: str
+    reason: str
+
+
+def clean_name(raw: str) -> str:
+    """Strip bullets, numbering, quotes, markdown emphasis, trailing punctuation and extra spaces."""
+    text = " ".join(str(raw).split())
+    text = _BULLET.sub("", text)
+    text = text.strip(_QUOTES + " ").strip("*_ ").rstrip(".,;:").strip(_QUOTES + " ")
+    return " ".join(text.split())
+
+
+def select_names(
+    candidates: list[str],
+    *,
+    ancestors: list[str],
+    max_chars: int,
+    limit: int,
+) -> tuple[list[str], list[Rejected]]:
+    """Keep at most `limit` clean, distinct names that are neither empty, overlong, nor a repeat of an ancestor."""
+    kept: list[str] = []
+    rejected: list[Rejected] = []
+    seen: set[str] = set()
+    ancestor_keys = {name_key(a) for a in ancestors}
+    for raw in candidates:
+        name = clean_name(raw)
+        key = name_key(name)
+        if not name:
+            rejected.append(Rejected(str(raw), "empty name"))
+        elif len(name) > max_chars:
+            rejected.append(Rejected(name, f"longer than {max_chars} characters"))
+        elif key in ancestor_keys:
+            rejected.append(Rejected(name, "repeats its parent or an ancestor"))
+        elif key in seen:
+            rejected.append(Rejected(name, "duplicate of a sibling"))
+        elif len(kept) >= limit:
+            rejected.append(Rejected(name, f"over the limit of {limit} children"))
+        else:
+            seen.add(key)
+            kept.append(name)
+    return kept, rejected

@@ -1,0 +1,111 @@
+"""Typed model replies, one per call site, each with the bounded JSON schema sent as response_format."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Reply(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    list_field: ClassVar[str | None] = None  # a bare JSON list from the model is wrapped into this field
+
+    @classmethod
+    def schema_for(cls, **bounds: int) -> dict[str, Any]:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+
+def _str(max_len: int, min_len: int = 1) -> dict[str, Any]:
+    return {"type": "string", "minLength": min_len, "maxLength": max_len}
+
+
+class ProposedFactor(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(..., max_length=200)
+    description: str = Field("", max_length=2000)
+
+
+class FactorsReply(Reply):
+    list_field: ClassVar[str | None] = "factors"
+    factors: list[ProposedFactor] = Field(..., min_length=1, max_length=64)
+
+    @classmethod
+    def schema_for(cls, *, max_items: int, max_chars: int) -> dict[str, Any]:
+        item = {
+            "type": "object",
+            "properties": {"name": _str(max_chars), "description": _str(200, 0)},
+            "required": ["name", "description"],
+            "additionalProperties": False,
+        }
+        return {
+            "type": "object",
+            "properties": {"factors": {"type": "array", "items": item, "minItems": 1, "maxItems": max_items}},
+            "required": ["factors"],
+            "additionalProperties": False,
+        }
+
+
+class ChildrenReply(Reply):
+    list_field: ClassVar[str | None] = "children"
+    children: list[str] = Field(..., max_length=128)
+
+    @classmethod
+    def schema_for(cls, *, max_items: int, max_chars: int) -> dict[str, Any]:
+        return {
+            "type": "object",
+            "properties": {"children": {"type": "array", "items": _str(max_chars), "maxItems": max_items}},
+            "required": ["children"],
+            "additionalProperties": False,
+        }
+
+
+class CriticEdit(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    action: Literal["add", "remove", "merge", "rename", "keep"]
+    target: str = Field("", max_length=400)
+    result: str = Field("", max_length=400)
+    reason: str = Field("", max_length=1000)
+
+
+class CriticReply(Reply):
+    list_field: ClassVar[str | None] = None
+    edits: list[CriticEdit] = Field(default_factory=list, max_length=64)
+    children: list[str] = Field(..., max_length=128)
+
+    @classmethod
+    def schema_for(cls, *, max_items: int, max_chars: int) -> dict[str, Any]:
+        edit = {
+            "type": "object",
+            "properties": {
+                "action": {"type": "string", "enum": ["add", "remove", "merge", "rename"]},
+                "target": _str(max_chars * 2, 0),
+                "result": _str(max_chars, 0),
+                "reason": _str(160, 0),
+            },
+            "required": ["action", "target", "result", "reason"],
+            "additionalProperties": False,
+        }
+        return {
+            "type": "object",
+            "properties": {
+                "edits": {"type": "array", "items": edit, "maxItems": max_items},
+                "children": {"type": "array", "items": _str(max_chars), "maxItems": max_items},
+            },
+            "required": ["edits", "children"],
+            "additionalProperties": False,
+        }
+
+
+class PlanReply(Reply):
+    list_field: ClassVar[str | None] = None
+    plan: str = Field(..., min_length=1, max_length=4000)
+
+    @classmethod
+    def schema_for(cls, *, max_chars: int) -> dict[str, Any]:
+        return {
+            "type": "object",
+            "properties": {"plan": _str(max_chars)},
+            "required": ["plan"],
+            "additionalProperties": False,
+        }

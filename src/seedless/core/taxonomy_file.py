@@ -1,0 +1,183 @@
+"""Read and write taxonomy.yaml: the editable tree per factor, plus a provenance section ignored on read."""
+
+from __future__ import annotations
+
+from pathlib import Path as FsPath
+
+import yaml
+
+from seedless.core.provenance import LevelPlan, NodeDecision
+from seedless.core.taxonomy import Node, Taxonomy, TaxonomySet, name_key
+from seedless.spec.loader import SpecError, SpecProblem
+
+HEADER = """\
+# seedless taxonomy: one tree per factor of variation.
+# Edit freely, then run `seedless taxonomy SPEC --out RUN_DIR` again:
+#   - rename a node: its children are rebuilt (they were made for the old name);
+#   - delete a node or a branch: it stays deleted;
+#   - add children (a plain name, or name/description/children): kept, and expanded to the factor's depth;
+#   - change a factor's depth: the tree is extended or cut.
+# A node is `- Name` (a leaf) or `- name: Name` with optional `description:` and `children:`.
+# The `provenance` section (plans, proposals, critic edits) is written by seedless and ignored when read.
+"""
+
+
+class TaxonomyFileError(SpecError):
+    """A taxonomy file that cannot be read; lists every problem with file and line."""
+
+
+def _node_dict(node: Node) -> object:
+    if not node.children and not node.description:
+        return node.name
+    out: dict[str, object] = {"name": node.name}
+    if node.description:
+        out["description"] = node.description
+    if node.children:
+        out["children"] = [_node_dict(c) for c in node.children]
+    return out
+
+
+def dump_taxonomies(
+    taxonomies: TaxonomySet,
+    plans: list[LevelPlan] | None = None,
+    decisions: list[NodeDecision] | None = None,
+) -> str:
+    factors = []
+    for tax in taxonomies.taxonomies:
+        entry: dict[str, object] = {"name": tax.root.name}
+        if tax.root.description:
+            entry["description"] = tax.root.description
+        entry["depth"] = tax.depth
+        entry["children"] = [_node_dict(c) for c in tax.root.children]
+        factors.append(entry)
+    body = yaml.safe_dump({"factors": factors}, sort_keys=False, allow_unicode=True, width=100)
+    if plans or decisions:
+        prov = {
+            "plans": [p.model_dump() for p in plans or []],
+            "decisions": [d.model_dump(exclude_defaults=True) for d in decisions or []],
+        }
+        body += "\n" + yaml.safe_dump({"provenance": prov}, sort_keys=False, allow_unicode=True, width=100)
+    return HEADER + body
+
+
+class _Reader:
+    def __init__(self, file: str):
+        self.file = file
+        self.problems: list[SpecProblem] = []
+
+    def fail(self, node: yaml.Node, field: str, message: str) -> None:
+        self.problems.append(SpecProblem(self.file, node.start_mark.line + 1, field, message))
+
+    def scalar(self, node: yaml.Node, field: str) -> str | None:
+        if isinstance(node, yaml.ScalarNode) and node.value is not None and str(node.value).strip():
+            return " ".join(str(node.value).split())
+        self.fail(node, field, "expected a non-empty text")
+        return None
+
+    def node(self, item: yaml.Node, field: str, root: bool = False) -> Node | None:
+        if isinstance(item, yaml.ScalarNode):
+            name = self.scalar(item, field)
+            return Node(name) if name else None
+        if not isinstance(item, yaml.MappingNode):
+            self.fail(item, field, "a node is a name or a mapping with name/description/children")
+            return None
+        values = {str(k.value): (k, v) for k, v in item.value}
+        for key, (knode, _) in values.items():
+            if key not in {"name", "description", "children"} and not (root and key == "depth"):
+                self.fail(knode, f"{field}.{key}", "unknown key (a node has name, description, children)")
+        if "name" not in values:
+            self.fail(item, field, "a node needs a name")
+            return None
+        name = self.scalar(values["name"][1], f"{field}.name")
+        if name is None:
+            return None
+        node = Node(name)
+        if "description" in values:
+            node.description = self.scalar(values["description"][1], f"{field}.description") or ""
+        if "children" in values:
+            node.children = self.children(values["children"][1], f"{field}.children")
+        return node
+
+    def children(self, seq: yaml.Node, field: str) -> list[Node]:
+        if isinstance(seq, yaml.ScalarNode) and seq.value in ("", "~", "null"):
+            return []
+        if not isinstance(seq, yaml.SequenceNode):
+            self.fail(seq, field, "children is a list")
+            return []
+        out: list[Node] = []
+        seen: set[str] = set()
+        for i, item in enumerate(seq.value):
+            node = self.node(item, f"{field}[{i}]")
+            if node is None:
+                continue
+            if name_key(node.name) in seen:
+                self.fail(item, f"{field}[{i}]", f"duplicate sibling name '{node.name}'")
+                continue
+            seen.add(name_key(node.name))
+            out.append(node)
+        return out
+
+    def factor(self, item: yaml.Node, field: str, default_depth: int) -> Taxonomy | None:
+        root = self.node(item, field, root=True)
+        if root is None:
+            return None
+        depth = default_depth
+        if isinstance(item, yaml.MappingNode):
+            for knode, vnode in item.value:
+                if knode.value == "depth":
+                    depth = self.depth(vnode, f"{field}.depth", default_depth)
+        return Taxonomy(root, depth)
+
+    def depth(self, node: yaml.Node, field: str, default: int) -> int:
+        try:
+            depth = int(node.value)
+            if 1 <= depth <= 8:
+                return depth
+        except (TypeError, ValueError):
+            pass
+        self.fail(node, field, "depth is a whole number from 1 to 8")
+        return default
+
+
+def parse_taxonomies(text: str, file: str = "taxonomy.yaml", default_depth: int = 2) -> TaxonomySet:
+    reader = _Reader(file)
+    try:
+        doc = yaml.compose(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise TaxonomyFileError(
+            [SpecProblem(file, mark.line + 1 if mark else None, "", f"not valid YAML: {getattr(exc, 'problem', exc)}")]
+        ) from None
+    if not isinstance(doc, yaml.MappingNode):
+        raise TaxonomyFileError([SpecProblem(file, 1, "", "expected a mapping with a 'factors' list")])
+    factors_node = None
+    for knode, vnode in doc.value:
+        if knode.value == "factors":
+            factors_node = vnode
+        elif knode.value != "provenance":
+            reader.fail(knode, str(knode.value), "unknown key (expected factors, provenance)")
+    result = TaxonomySet()
+    if not isinstance(factors_node, yaml.SequenceNode):
+        reader.problems.append(SpecProblem(file, 1, "factors", "a list of factors is required"))
+    else:
+        seen: set[str] = set()
+        for i, item in enumerate(factors_node.value):
+            tax = reader.factor(item, f"factors[{i}]", default_depth)
+            if tax is None:
+                continue
+            if name_key(tax.factor) in seen:
+                reader.fail(item, f"factors[{i}].name", f"duplicate factor '{tax.factor}'")
+                continue
+            seen.add(name_key(tax.factor))
+            result.taxonomies.append(tax)
+    if reader.problems:
+        raise TaxonomyFileError(reader.problems)
+    return result
+
+
+def read_taxonomies(path: FsPath, default_depth: int = 2) -> TaxonomySet:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise TaxonomyFileError([SpecProblem(str(path), None, "", f"cannot read the file: {exc.strerror}")]) from None
+    return parse_taxonomies(text, str(path), default_depth)

@@ -1,0 +1,125 @@
+"""Structured model calls: render, fingerprint, reuse a stored reply or send, validate, repair or retry, record."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+from seedless.core.replies import Reply
+from seedless.engine.clients.base import ChatRequest, ModelClient, ModelError
+from seedless.engine.events import CallDone, EventSink, ignore
+from seedless.engine.limiter import Limiter
+from seedless.engine.parsing import parse_reply
+from seedless.engine.prompts import PromptName, render, render_repair
+from seedless.engine.store import Store
+from seedless.spec.models import Role
+
+T = TypeVar("T", bound=Reply)
+MAX_TOKENS_GROWTH = 4  # a truncated reply is retried with 1.5x tokens, up to 4x the role's budget
+
+
+@dataclass(frozen=True)
+class Binding:
+    """What one role calls, and how."""
+
+    role: Role
+    client: ModelClient
+    limiter: Limiter
+    temperature: float
+    max_tokens: int
+
+
+@dataclass
+class CallResult(Generic[T]):
+    value: T | None
+    failures: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.value is not None
+
+
+def fingerprint(role: str, prompt: str, model: str, request: ChatRequest) -> str:
+    """Content hash of a call's real inputs; equal fingerprints mean the stored reply can be reused."""
+    material = {
+        "role": role, "prompt": prompt, "model": model, "messages": request.messages,
+        "temperature": request.temperature, "max_tokens": request.max_tokens, "seed": request.seed,
+        "schema": request.json_schema,
+    }
+    return hashlib.sha256(json.dumps(material, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+
+
+def request_record(request: ChatRequest) -> dict[str, Any]:
+    return {"messages": [list(m) for m in request.messages], "temperature": request.temperature,
+            "max_tokens": request.max_tokens, "seed": request.seed, "schema": request.json_schema}
+
+
+class Caller:
+    def __init__(self, store: Store, bindings: dict[Role, Binding], *, seed: int, max_repairs: int,
+                 events: EventSink = ignore):
+        self.store = store
+        self.bindings = bindings
+        self.seed = seed
+        self.max_repairs = max_repairs
+        self.events = events
+        self.sent = 0
+        self.reused = 0
+
+    def in_flight(self) -> int:
+        limiters = {id(b.limiter): b.limiter for b in self.bindings.values()}
+        return sum(lim.in_flight for lim in limiters.values())
+
+    def _seed(self, sample: int, attempt: int) -> int:
+        return (self.seed * 1_000_003 + sample * 7_919 + attempt) % (2**31)
+
+    async def structured(self, role: Role, prompt: PromptName, variables: dict[str, Any], reply_type: type[T],
+                         schema: dict[str, Any], *, sample: int = 0) -> CallResult[T]:
+        """One typed reply, or None with every failure's reason; never raises for a bad reply."""
+        bind = self.bindings[role]
+        base = render(prompt, variables)
+        messages = base
+        max_tokens = bind.max_tokens
+        failures: list[str] = []
+        attempts = 1 + self.max_repairs
+        for attempt in range(attempts):
+            request = ChatRequest(messages, bind.temperature, max_tokens, self._seed(sample, attempt), schema,
+                                  prompt.value)
+            fp = fingerprint(role.value, prompt.value, bind.client.identity, request)
+            stored = self.store.get(fp)
+            if stored is not None:
+                reply, reused = stored.reply, True
+                self.reused += 1
+            else:
+                try:
+                    async with bind.limiter:
+                        reply = await bind.client.complete(request)
+                except ModelError as exc:
+                    self.store.log_error(fp, role=role.value, prompt=prompt.value, model=bind.client.identity,
+                                         reason=str(exc))
+                    self.events(CallDone(role.value, prompt.value, False, "error"))
+                    failures.append(f"call failed: {exc}")
+                    return CallResult(None, failures)
+                reused = False
+                self.sent += 1
+            if reply.finish_reason == "length":
+                outcome, value, reason = "length", None, f"truncated at max_tokens={max_tokens}"
+            else:
+                value, reason = parse_reply(reply.text, reply_type)
+                outcome = "ok" if value is not None else "invalid"
+            if not reused:
+                self.store.put(fp, role=role.value, prompt=prompt.value, model=bind.client.identity,
+                               request=request_record(request), reply=reply, outcome=outcome, detail=reason)
+            self.events(CallDone(role.value, prompt.value, reused, outcome, reply.prompt_tokens,
+                                 reply.completion_tokens))
+            if value is not None:
+                return CallResult(value, failures)
+            failures.append(f"attempt {attempt + 1}: {reason}")
+            if outcome == "length":
+                max_tokens = min(int(max_tokens * 1.5), bind.max_tokens * MAX_TOKENS_GROWTH)
+                messages = base
+            else:
+                compact = json.dumps(schema, separators=(",", ":"))
+                messages = base + (("assistant", reply.text[:4000]), ("user", render_repair(reason or "", compact)))
+        return CallResult(None, failures)

@@ -1,0 +1,30 @@
+"""Model clients by endpoint kind: OpenAI-compatible HTTP, the embedded llama.cpp server, and a test fake."""
+
+from __future__ import annotations
+
+from seedless.engine.clients.base import ChatReply, ChatRequest, FatalModelError, ModelClient, ModelError
+from seedless.engine.clients.openai_http import RetryHook
+from seedless.spec.models import EmbeddedEndpoint, Endpoint, FakeEndpoint, OpenAIEndpoint
+
+
+def make_client(endpoint: Endpoint, on_retry: RetryHook | None = None) -> ModelClient:
+    if isinstance(endpoint, OpenAIEndpoint):
+        from seedless.engine.clients.openai_http import OpenAIClient
+
+        return OpenAIClient(
+            endpoint.base_url, endpoint.model, api_key_env=endpoint.api_key_env,
+            max_concurrency=endpoint.max_concurrency, timeout_s=endpoint.timeout_s,
+            max_retries=endpoint.max_retries, json_schema=endpoint.json_schema, on_retry=on_retry,
+        )
+    if isinstance(endpoint, EmbeddedEndpoint):
+        from seedless.engine.clients.embedded import EmbeddedClient
+
+        return EmbeddedClient(endpoint, on_retry=on_retry)
+    if isinstance(endpoint, FakeEndpoint):
+        from seedless.engine.clients.fake import FakeClient
+
+        return FakeClient(endpoint.model, endpoint.max_concurrency)
+    raise TypeError(f"unknown endpoint kind: {endpoint!r}")
+
+
+__all__ = ["ChatReply", "ChatRequest", "FatalModelError", "ModelClient", "ModelError", "make_client"]

@@ -1,0 +1,51 @@
+"""Typed progress events the engine emits and the interface renders; the library itself never prints."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class CallDone:
+    role: str
+    prompt: str
+    reused: bool
+    outcome: str  # ok | invalid | length | error
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+
+@dataclass(frozen=True)
+class CallRetry:
+    reason: str
+    delay_s: float
+
+
+@dataclass(frozen=True)
+class LevelStarted:
+    factor: str
+    level: int  # the level being created (1 = the root's children)
+    nodes: int  # nodes to expand
+
+
+@dataclass(frozen=True)
+class NodeExpanded:
+    factor: str
+    path: tuple[str, ...]
+    children: tuple[str, ...]
+    failures: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Notice:
+    message: str
+    warning: bool = False
+
+
+Event = CallDone | CallRetry | LevelStarted | NodeExpanded | Notice
+EventSink = Callable[[Event], None]
+
+
+def ignore(_: Event) -> None:
+    return None

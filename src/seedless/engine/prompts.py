@@ -1,0 +1,39 @@
+"""Prompt templates, one file per model-call site; the file's stem is the stable name shared by caches, logs, costs."""
+
+from __future__ import annotations
+
+from enum import Enum
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+PROMPT_DIR = Path(__file__).parent / "prompts"
+USER_MARK = "=== user ==="
+
+
+class PromptName(str, Enum):
+    factors = "factors"
+    taxonomy_propose = "taxonomy_propose"
+    taxonomy_critic = "taxonomy_critic"
+    level_plan = "level_plan"
+
+
+@lru_cache(maxsize=1)
+def _env() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(PROMPT_DIR), undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=False, autoescape=False,
+    )
+
+
+def render(name: PromptName, variables: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+    """Render a call site's template into (system, user) chat messages."""
+    text = _env().get_template(f"{name.value}.j2").render(**variables)
+    system, _, user = text.partition(USER_MARK)
+    return (("system", system.strip()), ("user", user.strip()))
+
+
+def render_repair(reason: str, schema: str) -> str:
+    return _env().get_template("repair.j2").render(reason=reason, schema=schema).strip()

@@ -1,0 +1,116 @@
+"""The taxonomy command: factors, then every taxonomy built or rebuilt around the user's edits, then exported."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from seedless.core.provenance import LevelPlan, NodeDecision
+from seedless.core.taxonomy import Node, Taxonomy, TaxonomySet, name_key, set_from_data, set_to_data
+from seedless.core.taxonomy_edit import EditReport, reconcile
+from seedless.core.taxonomy_file import dump_taxonomies, read_taxonomies
+from seedless.engine.bindings import Endpoints
+from seedless.engine.caller import Caller
+from seedless.engine.clients import ModelClient
+from seedless.engine.events import CallRetry, EventSink, Notice, ignore
+from seedless.engine.factor_stage import identify_factors
+from seedless.engine.rundir import RunDir
+from seedless.engine.store import Store, UsageRow
+from seedless.engine.taxonomy_stage import TaxonomyBuilder
+from seedless.spec.models import Role, Spec
+
+TAXONOMY_ROLES = [Role.factor_proposer, Role.taxonomy_proposer, Role.taxonomy_critic, Role.level_planner]
+
+
+@dataclass
+class TaxonomyOutcome:
+    taxonomies: TaxonomySet
+    path: Path
+    edits: EditReport
+    calls_sent: int
+    calls_reused: int
+    usage: list[UsageRow] = field(default_factory=list)  # this command's calls
+    usage_total: list[UsageRow] = field(default_factory=list)  # every call stored in the run
+
+
+def basis(spec: Spec, identities: dict[str, str]) -> str:
+    """What a taxonomy is built from, depths excluded (a depth change extends or cuts, it does not rebuild)."""
+    settings = spec.taxonomy.model_dump(exclude={"depth"})
+    material = {
+        "description": spec.description, "samples": spec.samples, "seed": spec.seed,
+        "factors": [f.model_dump(exclude={"depth"}) for f in spec.factors], "taxonomy": settings,
+        "models": identities,
+    }
+    return hashlib.sha256(json.dumps(material, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+def _provenance(store: Store, taxonomies: TaxonomySet) -> tuple[list[LevelPlan], list[NodeDecision]]:
+    walk_order = [tuple(name_key(x) for x in p) for t in taxonomies.taxonomies for p, _ in t.root.walk()]
+    present = set(walk_order)
+    factors = {name_key(t.factor) for t in taxonomies.taxonomies}
+    plans = [LevelPlan.model_validate(v) for v in store.artifacts("plan/").values()]
+    decisions = [NodeDecision.model_validate(v) for v in store.artifacts("decision/").values()]
+    plans = [p for p in plans if name_key(p.factor) in factors]
+    decisions = [d for d in decisions if tuple(name_key(x) for x in d.path) in present]
+    order = {key: i for i, key in enumerate(walk_order)}
+    decisions.sort(key=lambda d: order.get(tuple(name_key(x) for x in d.path), 0))
+    return sorted(plans, key=lambda p: (p.factor, p.level)), decisions
+
+
+async def build_taxonomies(spec: Spec, out: Path, *, events: EventSink = ignore, from_scratch: bool = False,
+                           clients: dict[str, ModelClient] | None = None) -> TaxonomyOutcome:
+    """Build (or rebuild around edits) every taxonomy of `spec` in run directory `out`."""
+    run = RunDir(out)
+    run.create()
+    store = Store(run.db, command="taxonomy")
+    endpoints = Endpoints(spec, on_retry=lambda reason, delay: events(CallRetry(reason, delay)), clients=clients)
+    status = "failed"
+    try:
+        caller = Caller(store, endpoints.bindings(), seed=spec.seed, max_repairs=spec.models.max_repairs,
+                        events=events)
+        current = basis(spec, endpoints.identities(TAXONOMY_ROLES))
+        taxonomies, edits = await _starting_point(spec, run, store, caller, current, from_scratch, events)
+        for tax in taxonomies.taxonomies:
+            tax.prune()
+        builder = TaxonomyBuilder(spec, caller, frozen=edits.frozen, events=events)
+        await asyncio.gather(*(builder.build(t) for t in taxonomies.taxonomies))
+        for plan in builder.plans:
+            store.set_artifact(plan.key(), plan.model_dump())
+        plans, decisions = _provenance(store, taxonomies)
+        RunDir.write_atomic(run.taxonomy, dump_taxonomies(taxonomies, plans, decisions))
+        store.set_artifact("taxonomy/base", set_to_data(taxonomies))
+        store.set_artifact("taxonomy/basis", current)
+        status = "ok"
+        return TaxonomyOutcome(taxonomies, run.taxonomy, edits, caller.sent, caller.reused,
+                               store.usage(this_invocation_only=True), store.usage())
+    finally:
+        await endpoints.aclose()
+        store.close(status)
+
+
+async def _starting_point(spec: Spec, run: RunDir, store: Store, caller: Caller, current: str,
+                          from_scratch: bool, events: EventSink) -> tuple[TaxonomySet, EditReport]:
+    """The user's edited file reconciled with the last export, or fresh roots from factor identification."""
+    if run.taxonomy.exists() and not from_scratch:
+        stored = store.get_artifact("taxonomy/basis")
+        if stored is None or stored == current:
+            user = read_taxonomies(run.taxonomy, spec.taxonomy.depth)
+            base_data = store.get_artifact("taxonomy/base")
+            edits = reconcile(user, set_from_data(base_data) if base_data else None)
+            for line in edits.lines():
+                events(Notice(f"edit: {line}"))
+            return user, edits
+        shutil.copyfile(run.taxonomy, run.previous_taxonomy)
+        events(Notice(f"the spec or models changed since {run.taxonomy.name} was built: building anew "
+                      f"(your previous file is kept as {run.previous_taxonomy.name})", warning=True))
+    elif run.taxonomy.exists():
+        shutil.copyfile(run.taxonomy, run.previous_taxonomy)
+    store.delete_artifacts("decision/")
+    store.delete_artifacts("plan/")
+    factors = await identify_factors(spec, caller)
+    roots = [Taxonomy(Node(f.name, f.description), spec.factor_depth(f)) for f in factors]
+    return TaxonomySet(roots), EditReport()

@@ -1,0 +1,98 @@
+"""Terminal rendering with rich: live progress from engine events, taxonomy trees, usage tables, problems."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from rich.tree import Tree
+
+from seedless.core.taxonomy import Node, TaxonomySet
+from seedless.engine.events import CallDone, CallRetry, Event, LevelStarted, NodeExpanded, Notice
+from seedless.engine.store import UsageRow
+from seedless.spec.loader import SpecProblem
+
+
+class ProgressView:
+    """Feeds engine events into a rich progress display: one bar per factor level, plus call counters."""
+
+    def __init__(self, console: Console):
+        self.console = console
+        self.progress = Progress(
+            TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+            TextColumn("{task.fields[status]}"), console=console, transient=False,
+        )
+        self.tasks: dict[tuple[str, int], TaskID] = {}
+        self.calls: Counter[str] = Counter()
+        self.tokens = 0
+        self.calls_task = self.progress.add_task("model calls", total=None, status="")
+
+    def __enter__(self) -> ProgressView:
+        self.progress.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.progress.__exit__(*exc)  # type: ignore[arg-type]
+
+    def _status(self) -> str:
+        c = self.calls
+        return (f"sent {c['sent']}  reused {c['reused']}  invalid {c['invalid']}  errors {c['error']}  "
+                f"tokens {self.tokens:,}")
+
+    def __call__(self, event: Event) -> None:
+        if isinstance(event, CallDone):
+            self.calls["reused" if event.reused else "sent"] += 1
+            if event.outcome != "ok":
+                self.calls["error" if event.outcome == "error" else "invalid"] += 1
+            if not event.reused:
+                self.tokens += event.prompt_tokens + event.completion_tokens
+            self.progress.update(self.calls_task, advance=1, status=self._status())
+        elif isinstance(event, LevelStarted):
+            key = (event.factor, event.level)
+            self.tasks[key] = self.progress.add_task(f"{event.factor} - level {event.level}", total=event.nodes,
+                                                     status="")
+        elif isinstance(event, NodeExpanded):
+            task = self.tasks.get((event.factor, len(event.path)))
+            if task is not None:
+                self.progress.update(task, advance=1)
+            if event.failures:
+                self.progress.console.print(f"[yellow]! {' / '.join(event.path)}: {event.failures[0][:200]}")
+        elif isinstance(event, CallRetry):
+            self.calls["retries"] += 1
+        elif isinstance(event, Notice):
+            style = "yellow" if event.warning else "cyan"
+            self.progress.console.print(f"[{style}]{event.message}")
+
+
+def _add(branch: Tree, node: Node) -> None:
+    for child in node.children:
+        _add(branch.add(child.name), child)
+
+
+def render_taxonomies(console: Console, taxonomies: TaxonomySet) -> None:
+    for tax in taxonomies.taxonomies:
+        sizes = tax.level_sizes()
+        label = f"[bold green]{tax.factor}[/] [dim](depth {tax.depth}; nodes per level {sizes[1:]})"
+        tree = Tree(label)
+        _add(tree, tax.root)
+        console.print(tree)
+
+
+def render_usage(console: Console, title: str, rows: list[UsageRow]) -> None:
+    table = Table(title=title, title_justify="left")
+    for column in ("role", "model", "calls", "prompt tokens", "completion tokens"):
+        table.add_column(column, justify="right" if "tokens" in column or column == "calls" else "left")
+    for r in rows:
+        table.add_row(r.role, r.model, str(r.calls), f"{r.prompt_tokens:,}", f"{r.completion_tokens:,}")
+    if rows:
+        table.add_row("[bold]total", "", str(sum(r.calls for r in rows)),
+                      f"{sum(r.prompt_tokens for r in rows):,}", f"{sum(r.completion_tokens for r in rows):,}")
+    console.print(table)
+
+
+def render_problems(console: Console, problems: list[SpecProblem]) -> None:
+    for p in problems:
+        console.print(f"[red]error[/] {p}", highlight=False, soft_wrap=True)
+    console.print(f"[red]{len(problems)} problem{'s' if len(problems) != 1 else ''} found")

@@ -1,0 +1,129 @@
+"""Pydantic models of the spec file: every setting typed, bounded and documented; unknown keys are errors."""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Role(str, Enum):
+    """Every model-call role. Each role may use its own endpoint, temperature and token budget."""
+
+    factor_proposer = "factor_proposer"
+    taxonomy_proposer = "taxonomy_proposer"
+    taxonomy_critic = "taxonomy_critic"
+    level_planner = "level_planner"
+
+
+# Defaults per role: (temperature, max_tokens). Proposals are sampled hot for diversity; critics run cool.
+ROLE_DEFAULTS: dict[Role, tuple[float, int]] = {
+    Role.factor_proposer: (0.7, 600),
+    Role.taxonomy_proposer: (0.9, 400),
+    Role.taxonomy_critic: (0.2, 900),
+    Role.level_planner: (0.3, 300),
+}
+
+
+class EmbeddedEndpoint(Strict):
+    """llama.cpp (xllamacpp) in this process, serving the packaged Qwen2.5-Coder-0.5B or any local GGUF."""
+
+    kind: Literal["embedded"] = "embedded"
+    model_path: Path | None = Field(None, description="A local GGUF; default: the packaged Qwen2.5-Coder-0.5B.")
+    n_parallel: int = Field(4, ge=1, le=64, description="Server slots decoded together (continuous batching).")
+    n_ctx_per_slot: int = Field(4096, ge=512, le=131072, description="Context tokens per slot.")
+    threads: int | None = Field(None, ge=1, le=512, description="CPU threads; default: all cores.")
+    max_concurrency: int | None = Field(None, ge=1, le=1024, description="Requests in flight; default n_parallel.")
+    timeout_s: float = Field(600.0, gt=0, description="Seconds before one request is abandoned and retried.")
+    max_retries: int = Field(3, ge=0, le=20)
+
+
+class OpenAIEndpoint(Strict):
+    """Any OpenAI-compatible server: vLLM, llama.cpp, Ollama, OpenRouter, a LiteLLM proxy, OpenAI."""
+
+    kind: Literal["openai"] = "openai"
+    base_url: str = Field(..., min_length=1, description="e.g. http://localhost:8000/v1")
+    model: str = Field(..., min_length=1)
+    api_key_env: str | None = Field(None, description="Name of the environment variable holding the API key.")
+    max_concurrency: int = Field(64, ge=1, le=4096, description="Requests in flight (a sliding window).")
+    timeout_s: float = Field(300.0, gt=0)
+    max_retries: int = Field(6, ge=0, le=50)
+    json_schema: bool = Field(True, description="Send response_format json_schema (turn off for servers without it).")
+
+
+class FakeEndpoint(Strict):
+    """Deterministic, schema-aware fake model. For tests only; never a default."""
+
+    kind: Literal["fake"] = "fake"
+    model: str = "fake"
+    max_concurrency: int = Field(8, ge=1, le=4096)
+
+
+Endpoint = Annotated[Union[EmbeddedEndpoint, OpenAIEndpoint, FakeEndpoint], Field(discriminator="kind")]
+
+
+class RoleSettings(Strict):
+    endpoint: str | None = Field(None, description="Endpoint name; default: models.default.")
+    temperature: float | None = Field(None, ge=0, le=2)
+    max_tokens: int | None = Field(None, ge=16, le=32768)
+
+
+class ModelsSettings(Strict):
+    endpoints: dict[str, Endpoint] = Field(default_factory=lambda: {"embedded": EmbeddedEndpoint()})
+    default: str = "embedded"
+    roles: dict[Role, RoleSettings] = Field(default_factory=dict)
+    max_repairs: int = Field(2, ge=0, le=10, description="Repair calls after an unparsable or invalid reply.")
+
+
+class FactorSpec(Strict):
+    """A factor of variation; each becomes the root of one taxonomy."""
+
+    name: str = Field(..., min_length=1, max_length=80)
+    description: str = Field("", max_length=1000)
+    depth: int | None = Field(None, ge=1, le=8, description="Levels below the root; default taxonomy.depth.")
+
+
+class TaxonomySettings(Strict):
+    depth: int = Field(2, ge=1, le=8, description="Levels below each factor's root.")
+    max_factors: int = Field(4, ge=1, le=16, description="Most factors the model may propose.")
+    proposals: int = Field(3, ge=1, le=16, description="N: independent child-list proposals per node (best-of-N).")
+    min_children: int = Field(2, ge=0, le=64)
+    max_children: int = Field(6, ge=1, le=64)
+    critic: bool = Field(True, description="One critic call pools the N proposals and edits them.")
+    level_plan: bool = Field(True, description="A plan per level so sibling branches get consistent granularity.")
+    max_name_chars: int = Field(60, ge=8, le=200, description="Longer node names are rejected.")
+
+
+class FieldSpec(Strict):
+    name: str = Field(..., min_length=1, max_length=64, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+    description: str = Field("", max_length=500)
+    type: Literal["string", "integer", "number", "boolean", "list"] = "string"
+
+
+class OutputFormat(Strict):
+    kind: Literal["text", "fields", "json_schema"] = "text"
+    fields: list[FieldSpec] = Field(default_factory=list)
+    json_schema: dict[str, Any] | None = Field(None, description="A JSON Schema object, when kind is json_schema.")
+    answer_field: str | None = Field(None, description="The field holding the answer or label (double critic).")
+
+
+class Spec(Strict):
+    """The user's description of the dataset to build."""
+
+    name: str | None = Field(None, max_length=120)
+    description: str = Field(..., min_length=10, description="y: the dataset, in plain language.")
+    samples: list[Union[str, dict[str, Any]]] = Field(default_factory=list, description="S: optional examples.")
+    factors: list[FactorSpec] = Field(default_factory=list, description="Given factors, used as given.")
+    taxonomy: TaxonomySettings = Field(default_factory=TaxonomySettings)
+    output: OutputFormat = Field(default_factory=OutputFormat)
+    models: ModelsSettings = Field(default_factory=ModelsSettings)
+    seed: int = Field(0, ge=0, le=2**31 - 1)
+
+    def factor_depth(self, factor: FactorSpec) -> int:
+        return factor.depth if factor.depth is not None else self.taxonomy.depth
