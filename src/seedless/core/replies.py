@@ -40,7 +40,8 @@ class FactorsReply(Reply):
         }
         return {
             "type": "object",
-            "properties": {"factors": {"type": "array", "items": item, "minItems": 1, "maxItems": max_items}},
+            "properties": {"factors": {"type": "array", "items": item, "minItems": min(2, max_items),
+                                       "maxItems": max_items}},
             "required": ["factors"],
             "additionalProperties": False,
         }

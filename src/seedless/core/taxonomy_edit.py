@@ -41,9 +41,15 @@ def _child_keys(node: Node) -> set[str]:
     return {name_key(c.name) for c in node.children}
 
 
+def _below(node: Node) -> frozenset[tuple[str, ...]]:
+    """Everything under a node (paths relative to it, names as keys, descriptions below included):
+    equal for two nodes exactly when the user left their subtrees untouched."""
+    return frozenset((tuple(name_key(x) for x in p[1:]), n.description) for p, n in node.walk() if len(p) > 1)
+
+
 def _reconcile(user: Node, base: Node, path: Path, report: EditReport) -> None:
     here = path + (user.name,)
-    if user.description != base.description and base.children and _child_keys(user) == _child_keys(base):
+    if user.description != base.description and base.children and _below(user) == _below(base):
         report.redescribed.append(here)
         user.children = []
         return
@@ -58,7 +64,7 @@ def _reconcile(user: Node, base: Node, path: Path, report: EditReport) -> None:
         if match is not None:
             _reconcile(child, match, here, report)
             continue
-        old = next((m for m in missing if m.children and _child_keys(m) == _child_keys(child)), None)
+        old = next((m for m in missing if m.children and _below(m) == _below(child)), None)
         if old is not None:
             missing.remove(old)
             report.renamed.append((here + (old.name,), here + (child.name,)))
@@ -81,7 +87,7 @@ def reconcile(user: TaxonomySet, base: TaxonomySet | None) -> EditReport:
                 report.depth_changed.append((tax.factor, old.depth, tax.depth))
             _reconcile(tax.root, old.root, (), report)
             continue
-        renamed = next((m for m in missing if m.root.children and _child_keys(m.root) == _child_keys(tax.root)), None)
+        renamed = next((m for m in missing if m.root.children and _below(m.root) == _below(tax.root)), None)
         if renamed is not None:
             missing.remove(renamed)
             report.renamed.append(((renamed.factor,), (tax.factor,)))

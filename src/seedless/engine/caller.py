@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from seedless.core.replies import Reply
-from seedless.engine.clients.base import ChatRequest, ModelClient, ModelError
+from seedless.engine.clients.base import ChatRequest, FatalModelError, ModelClient, ModelError
 from seedless.engine.events import CallDone, EventSink, ignore
 from seedless.engine.limiter import Limiter
 from seedless.engine.parsing import parse_reply
@@ -99,6 +99,8 @@ class Caller:
                     self.store.log_error(fp, role=role.value, prompt=prompt.value, model=bind.client.identity,
                                          reason=str(exc))
                     self.events(CallDone(role.value, prompt.value, False, "error"))
+                    if isinstance(exc, FatalModelError):
+                        raise  # the endpoint refuses every call: stop, keeping what is stored
                     failures.append(f"call failed: {exc}")
                     return CallResult(None, failures)
                 reused = False

@@ -50,7 +50,7 @@ def coerce(data: Any, reply_type: type[Reply]) -> Any:
         if not _is_str_list(info.annotation):
             continue
         if isinstance(value, str):
-            data[key] = [p for p in re.split(r"[\n,;]+", value) if p.strip()]
+            data[key] = [p.strip() for p in re.split(r"[\n,;]+", value) if p.strip()]
         elif isinstance(value, list):
             data[key] = [v.get("name", "") if isinstance(v, dict) else v for v in value]
     return data

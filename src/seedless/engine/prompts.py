@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from enum import Enum
 from functools import lru_cache
 from pathlib import Path
@@ -10,7 +11,7 @@ from typing import Any
 import jinja2
 
 PROMPT_DIR = Path(__file__).parent / "prompts"
-USER_MARK = "=== user ==="
+_MARK = re.compile(r"^=== (system|user|assistant) ===$", re.M)
 
 
 class PromptName(str, Enum):
@@ -29,10 +30,13 @@ def _env() -> jinja2.Environment:
 
 
 def render(name: PromptName, variables: dict[str, Any]) -> tuple[tuple[str, str], ...]:
-    """Render a call site's template into (system, user) chat messages."""
+    """Render a call site's template into chat messages. The text before the first `=== role ===` line is the
+    system message; each `=== user ===` / `=== assistant ===` line starts a turn (worked examples, then the ask)."""
     text = _env().get_template(f"{name.value}.j2").render(**variables)
-    system, _, user = text.partition(USER_MARK)
-    return (("system", system.strip()), ("user", user.strip()))
+    parts = _MARK.split(text)
+    messages = [("system", parts[0].strip())] if parts[0].strip() else []
+    messages += [(role, body.strip()) for role, body in zip(parts[1::2], parts[2::2])]
+    return tuple(messages)
 
 
 def render_repair(reason: str, schema: str) -> str:

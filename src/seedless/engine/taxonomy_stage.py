@@ -71,6 +71,15 @@ class TaxonomyBuilder:
         self.plans.append(LevelPlan(factor=tax.factor, level=level + 1, plan=plan))
         return plan
 
+    @staticmethod
+    def _above(tax: Taxonomy, path: Path) -> list[str]:
+        """Siblings of every node on the path below the root: names a child must not repeat."""
+        names: list[str] = []
+        for i in range(1, len(path)):
+            parent = tax.find(path[:i])
+            names += [c.name for c in parent.children] if parent else []
+        return names
+
     def _siblings(self, tax: Taxonomy, path: Path) -> list[str]:
         parent = tax.find(path[:-1]) if len(path) > 1 else None
         return [c.name for c in parent.children if c.name != path[-1]] if parent else []
@@ -88,11 +97,12 @@ class TaxonomyBuilder:
                                    variables | {"sample": i, "proposals": s.proposals}, ChildrenReply, schema,
                                    sample=i) for i in range(s.proposals)))
         ancestors = list(path)
+        above = self._above(tax, path)
         for i, result in enumerate(results):
             if result.value is None:
                 decision.failures.append(f"proposal {i + 1}: " + "; ".join(result.failures))
                 continue
-            names, rejected = select_names(result.value.children, ancestors=ancestors,
+            names, rejected = select_names(result.value.children, ancestors=ancestors, above=above,
                                            max_chars=s.max_name_chars, limit=s.max_children * 2)
             decision.proposals.append(names)
             decision.rejected.extend(_rejected(rejected))
@@ -100,7 +110,7 @@ class TaxonomyBuilder:
         decision.pooled = [n for n, _ in pooled]
         final = decision.pooled[: s.max_children]
         if s.critic and pooled:
-            final = await self._criticise(variables, pooled, decision) or final
+            final = await self._criticise(variables, pooled, decision, above) or final
         if len(final) < s.min_children:
             extra = [n for n in decision.pooled if name_key(n) not in {name_key(f) for f in final}]
             topped = final + extra[: s.min_children - len(final)]
@@ -114,7 +124,7 @@ class TaxonomyBuilder:
         self.events(NodeExpanded(tax.factor, path, tuple(final), tuple(decision.failures)))
 
     async def _criticise(self, variables: dict[str, object], pooled: list[tuple[str, int]],
-                         decision: NodeDecision) -> list[str] | None:
+                         decision: NodeDecision, above: list[str]) -> list[str] | None:
         s = self.s
         result = await self.caller.structured(
             Role.taxonomy_critic, PromptName.taxonomy_critic,
@@ -123,7 +133,7 @@ class TaxonomyBuilder:
         if result.value is None:
             decision.failures.append("critic: " + "; ".join(result.failures) + " (kept the pooled proposals)")
             return None
-        names, rejected = select_names(result.value.children, ancestors=decision.path,
+        names, rejected = select_names(result.value.children, ancestors=decision.path, above=above,
                                        max_chars=s.max_name_chars, limit=s.max_children)
         decision.rejected.extend(_rejected(rejected))
         if not names:

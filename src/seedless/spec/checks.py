@@ -36,7 +36,7 @@ def cross_check(data: dict[str, Any]) -> list[tuple[Loc, str]]:
         for i, factor in enumerate(factors):
             name = _mapping(factor).get("name")
             if isinstance(name, str):
-                key = name.strip().casefold()
+                key = " ".join(name.split()).casefold()  # the taxonomy's notion of one name
                 if key in seen:
                     problems.append((("factors", i, "name"), f"duplicate factor name '{name}'"))
                 seen.add(key)

@@ -13,6 +13,7 @@ from seedless.spec.checks import cross_check
 from seedless.spec.models import Spec
 
 Loc = tuple[str | int, ...]
+_UNION_TAGS = {"embedded", "openai", "fake", "str", "int", "float", "bool", "list", "dict"}
 
 
 @dataclass(frozen=True)
@@ -54,8 +55,8 @@ def _locate(loc: Loc, lines: dict[Loc, int]) -> tuple[str, int | None]:
         candidate = tuple(matched) + (part,)
         if candidate in lines:
             matched.append(part)
-        elif isinstance(part, str) and (part.startswith("[") or part in {"embedded", "openai", "fake", "str"}):
-            continue
+        elif isinstance(part, str) and ("[" in part or part in _UNION_TAGS):
+            continue  # pydantic names the union member or dict key it tried: not part of the YAML path
         elif isinstance(part, str) and not part.startswith("function"):
             matched.append(part)
     field = ".".join(str(p) if isinstance(p, str) else f"[{p}]" for p in matched).replace(".[", "[")

@@ -1,0 +1,57 @@
+"""Contracts of seedless.spec.overrides.with_single_endpoint: one OpenAI-compatible endpoint for every role."""
+
+from __future__ import annotations
+
+from seedless.spec import OpenAIEndpoint, Role, parse_spec
+from seedless.spec.overrides import CLI_ENDPOINT, with_single_endpoint
+
+SPEC = """\
+description: Questions about the weather.
+models:
+  endpoints:
+    embedded: {kind: embedded}
+    hosted: {kind: openai, base_url: "http://old/v1", model: old}
+  default: embedded
+  max_repairs: 5
+  roles:
+    taxonomy_critic: {endpoint: hosted, temperature: 0.1, max_tokens: 2000}
+    level_planner: {max_tokens: 128}
+"""
+
+
+def test_every_role_points_at_one_openai_endpoint_named_cli():
+    spec = with_single_endpoint(parse_spec(SPEC), "http://localhost:8000/v1", "qwen")
+    assert CLI_ENDPOINT == "cli"
+    assert list(spec.models.endpoints) == ["cli"]
+    endpoint = spec.models.endpoints["cli"]
+    assert isinstance(endpoint, OpenAIEndpoint)
+    assert (endpoint.base_url, endpoint.model, endpoint.api_key_env) == ("http://localhost:8000/v1", "qwen", None)
+    assert endpoint.max_concurrency == 64
+    assert spec.models.default == "cli"
+    assert all(settings.endpoint is None for settings in spec.models.roles.values())
+
+
+def test_per_role_temperature_and_max_tokens_and_max_repairs_are_kept():
+    spec = with_single_endpoint(parse_spec(SPEC), "http://h/v1", "m")
+    roles = spec.models.roles
+    assert set(roles) == {Role.taxonomy_critic, Role.level_planner}
+    critic, planner = roles[Role.taxonomy_critic], roles[Role.level_planner]
+    assert (critic.temperature, critic.max_tokens) == (0.1, 2000)
+    assert (planner.temperature, planner.max_tokens) == (None, 128)
+    assert spec.models.max_repairs == 5
+
+
+def test_api_key_env_and_max_concurrency_are_passed_to_the_endpoint():
+    spec = with_single_endpoint(parse_spec(SPEC), "http://h/v1", "m", api_key_env="MY_KEY", max_concurrency=7)
+    endpoint = spec.models.endpoints["cli"]
+    assert endpoint.api_key_env == "MY_KEY"
+    assert endpoint.max_concurrency == 7
+
+
+def test_the_rest_of_the_spec_and_the_original_are_untouched():
+    original = parse_spec(SPEC + "seed: 11\ntaxonomy: {depth: 3}\n")
+    spec = with_single_endpoint(original, "http://h/v1", "m")
+    assert spec.seed == 11 and spec.taxonomy.depth == 3 and spec.description == original.description
+    assert set(original.models.endpoints) == {"embedded", "hosted"}
+    assert original.models.default == "embedded"
+    assert original.models.roles[Role.taxonomy_critic].endpoint == "hosted"
