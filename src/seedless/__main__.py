@@ -1,0 +1,5 @@
+"""`python -m seedless` runs the command line."""
+
+from seedless.interface.cli import main
+
+main()

@@ -1,0 +1,58 @@
+"""The real embedded model: the packaged GGUF assembles and verifies, and a small taxonomy run works on it."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+
+import pytest
+
+from seedless.engine.clients.base import FatalModelError
+from seedless.engine.clients.embedded import EmbeddedClient
+from seedless.engine.clients.packaged_model import SHA256, SIZE, packaged_model_path
+from seedless.engine.store import Store
+from seedless.engine.taxonomy_run import build_taxonomies
+from seedless.spec import EmbeddedEndpoint, parse_spec
+
+pytestmark = pytest.mark.embedded
+
+
+def test_packaged_model_assembles_to_the_published_size_and_checksum(tmp_path, monkeypatch):
+    monkeypatch.setenv("SEEDLESS_CACHE", str(tmp_path))
+    path = packaged_model_path()
+    assert path.stat().st_size == SIZE
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        while chunk := f.read(1 << 22):
+            digest.update(chunk)
+    assert digest.hexdigest() == SHA256
+    assert packaged_model_path() == path  # second call reuses the verified file
+
+
+def test_a_model_path_that_is_not_a_file_is_a_clear_error(tmp_path):
+    with pytest.raises(FatalModelError, match="is not a file"):
+        EmbeddedClient(EmbeddedEndpoint(model_path=tmp_path / "missing.gguf"))
+
+
+SPEC = """
+description: Short riddles for children, each with a one-word answer.
+factors:
+  - {name: Riddle subject, description: what the riddle is about}
+taxonomy: {depth: 1, proposals: 1, min_children: 2, max_children: 3, critic: true, level_plan: true}
+models:
+  endpoints: {embedded: {kind: embedded, n_parallel: 2, n_ctx_per_slot: 2048}}
+"""
+
+
+def test_embedded_model_builds_a_small_taxonomy_and_reuses_its_calls(tmp_path):
+    spec = parse_spec(SPEC)
+    outcome = asyncio.run(build_taxonomies(spec, tmp_path))
+    tax = outcome.taxonomies.get("Riddle subject")
+    assert 1 <= len(tax.root.children) <= 3
+    assert all(child.name.strip() for child in tax.root.children)
+    assert outcome.calls_sent == 2  # one proposal, one critic
+    assert {row.model for row in outcome.usage} == {"embedded:qwen2.5-coder-0.5b-instruct-q4_k_m@1d9614638d18"}
+    assert sum(r.completion_tokens for r in outcome.usage) > 0
+    assert Store(tmp_path / "seedless.db").call_count() == 2
+    again = asyncio.run(build_taxonomies(spec, tmp_path))
+    assert again.calls_sent == 0
