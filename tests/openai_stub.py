@@ -63,6 +63,10 @@ class StubServer:
         self._loop.run_forever()
 
     @property
+    def requests(self) -> int:
+        return sum(self.received.values())
+
+    @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}/v1"
 

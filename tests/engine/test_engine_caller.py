@@ -15,7 +15,7 @@ from seedless.core.replies import ChildrenReply
 from seedless.engine.caller import MAX_TOKENS_GROWTH, Binding, Caller, fingerprint
 from seedless.engine.clients.base import ChatReply, ChatRequest, FatalModelError, ModelError
 from seedless.engine.clients.fake import FakeClient
-from seedless.engine.events import CallDone
+from seedless.engine.events import CallDone, CallStarted
 from seedless.engine.limiter import Limiter
 from seedless.engine.prompts import PromptName, render
 from seedless.engine.store import Store
@@ -307,7 +307,7 @@ def test_model_error_is_recorded_and_returned_as_failure(store):
     assert fp == expected_fp
     assert (role, prompt, model, reason, invocation) == (
         "taxonomy_proposer", "taxonomy_propose", "fake:m", "HTTP 400: bad request", store.invocation)
-    assert h.events == [CallDone("taxonomy_proposer", "taxonomy_propose", False, "error")]
+    assert h.events == [CallStarted("taxonomy_proposer", "taxonomy_propose"), CallDone("taxonomy_proposer", "taxonomy_propose", False, "error")]
 
 
 def test_model_error_after_invalid_reply_keeps_earlier_failure(store):
@@ -339,7 +339,7 @@ def test_fatal_model_error_propagates(store):
     finally:
         con.close()
     assert reasons == ["http://x/chat/completions answered HTTP 401: bad key"]
-    assert h.events == [CallDone("taxonomy_proposer", "taxonomy_propose", False, "error")]
+    assert h.events == [CallStarted("taxonomy_proposer", "taxonomy_propose"), CallDone("taxonomy_proposer", "taxonomy_propose", False, "error")]
 
 
 # ----- fingerprint -------------------------------------------------------------------------------------------
@@ -424,7 +424,8 @@ def test_events_report_sent_then_reused(store):
     first.call()
     second = Harness(store, scripted(GOOD2))
     second.call()
-    assert first.events == [CallDone("taxonomy_proposer", "taxonomy_propose", False, "ok", 120, 30)]
+    assert first.events == [CallStarted("taxonomy_proposer", "taxonomy_propose"), CallDone("taxonomy_proposer", "taxonomy_propose", False, "ok", 120, 30)]
+    # a reused call never starts a request
     assert second.events == [CallDone("taxonomy_proposer", "taxonomy_propose", True, "ok", 120, 30)]
 
 
@@ -432,9 +433,10 @@ def test_events_one_per_attempt_with_outcome(store):
     truncated = ChatReply("{", "length", 3, 4, 0.0)
     h = Harness(store, scripted("junk", truncated, GOOD))
     h.call()
-    assert [(e.reused, e.outcome) for e in h.events] == [(False, "invalid"), (False, "length"), (False, "ok")]
-    assert all(isinstance(e, CallDone) for e in h.events)
-    assert h.events[1].prompt_tokens == 3 and h.events[1].completion_tokens == 4
+    done = [e for e in h.events if isinstance(e, CallDone)]
+    assert [type(e) for e in h.events] == [CallStarted, CallDone] * 3  # each sent call: started, then done
+    assert [(e.reused, e.outcome) for e in done] == [(False, "invalid"), (False, "length"), (False, "ok")]
+    assert done[1].prompt_tokens == 3 and done[1].completion_tokens == 4
 
 
 # ----- limiter -----------------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from typing import Any, Generic, TypeVar
 
 from seedless.core.replies import Reply
 from seedless.engine.clients.base import ChatRequest, FatalModelError, ModelClient, ModelError
-from seedless.engine.events import CallDone, EventSink, ignore
+from seedless.engine.events import CallDone, CallStarted, EventSink, ignore
 from seedless.engine.limiter import Limiter
 from seedless.engine.parsing import parse_reply
 from seedless.engine.prompts import PromptName, render, render_repair
@@ -94,6 +94,7 @@ class Caller:
             else:
                 try:
                     async with bind.limiter:
+                        self.events(CallStarted(role.value, prompt.value))
                         reply = await bind.client.complete(request)
                 except ModelError as exc:
                     self.store.log_error(fp, role=role.value, prompt=prompt.value, model=bind.client.identity,

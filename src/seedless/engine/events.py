@@ -7,6 +7,14 @@ from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
+class CallStarted:
+    """A request left for the endpoint (after waiting for a slot in the window)."""
+
+    role: str
+    prompt: str
+
+
+@dataclass(frozen=True)
 class CallDone:
     role: str
     prompt: str
@@ -43,7 +51,7 @@ class Notice:
     warning: bool = False
 
 
-Event = CallDone | CallRetry | LevelStarted | NodeExpanded | Notice
+Event = CallStarted | CallDone | CallRetry | LevelStarted | NodeExpanded | Notice
 EventSink = Callable[[Event], None]
 
 

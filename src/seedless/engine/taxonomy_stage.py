@@ -115,7 +115,7 @@ class TaxonomyBuilder:
             extra = [n for n in decision.pooled if name_key(n) not in {name_key(f) for f in final}]
             topped = final + extra[: s.min_children - len(final)]
             if len(topped) > len(final):
-                decision.failures.append(f"only {len(final)} children kept; topped up from the proposals")
+                decision.failures.append(f"only {len(final)} of at least {s.min_children} children kept; topped up from the proposals")
             final = topped
         decision.children = final
         node.children = [Node(n) for n in final]

@@ -36,7 +36,10 @@ def _load(spec_path: str, console: Console):
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="seedless")
 def main() -> None:
-    """seedless: describe a dataset in plain language; get taxonomies of its domain, then the data."""
+    """seedless: describe a dataset in plain language; get taxonomies of its domain, then the data.
+
+    Runs on the embedded model by default; `seedless taxonomy SPEC --out DIR --base-url URL --model NAME`
+    points every role at any OpenAI-compatible server instead."""
 
 
 @main.command()
@@ -98,7 +101,8 @@ def taxonomy(spec: str, out: str, base_url: str | None, model: str | None, api_k
     render_taxonomies(console, outcome.taxonomies)
     if outcome.usage:
         render_usage(console, "This command's model calls", outcome.usage)
-    render_usage(console, "All calls stored in this run", outcome.usage_total)
+    if outcome.usage_total != outcome.usage:
+        render_usage(console, "All calls stored in this run", outcome.usage_total)
     console.print(f"model calls sent: {outcome.calls_sent}, reused from the store: {outcome.calls_reused}")
     console.print(f"[green]wrote[/] {outcome.path}  (edit it and run the same command to rebuild what changed)")
 

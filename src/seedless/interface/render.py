@@ -10,7 +10,7 @@ from rich.table import Table
 from rich.tree import Tree
 
 from seedless.core.taxonomy import Node, TaxonomySet
-from seedless.engine.events import CallDone, CallRetry, Event, LevelStarted, NodeExpanded, Notice
+from seedless.engine.events import CallDone, CallRetry, CallStarted, Event, LevelStarted, NodeExpanded, Notice
 from seedless.engine.store import UsageRow
 from seedless.spec.loader import SpecProblem
 
@@ -38,14 +38,19 @@ class ProgressView:
 
     def _status(self) -> str:
         c = self.calls
-        return (f"sent {c['sent']}  reused {c['reused']}  invalid {c['invalid']}  errors {c['error']}  "
-                f"tokens {self.tokens:,}")
+        return (f"in flight {c['started'] - c['sent'] - c['error']}  sent {c['sent']}  reused {c['reused']}  "
+                f"invalid {c['invalid']}  errors {c['error']}  retries {c['retries']}  tokens {self.tokens:,}")
 
     def __call__(self, event: Event) -> None:
-        if isinstance(event, CallDone):
-            self.calls["reused" if event.reused else "sent"] += 1
-            if event.outcome != "ok":
-                self.calls["error" if event.outcome == "error" else "invalid"] += 1
+        if isinstance(event, CallStarted):
+            self.calls["started"] += 1
+            self.progress.update(self.calls_task, status=self._status())
+        elif isinstance(event, CallDone):
+            if event.outcome == "error":
+                self.calls["error"] += 1
+            else:
+                self.calls["reused" if event.reused else "sent"] += 1
+                self.calls["invalid"] += event.outcome != "ok"
             if not event.reused:
                 self.tokens += event.prompt_tokens + event.completion_tokens
             self.progress.update(self.calls_task, advance=1, status=self._status())
@@ -61,6 +66,7 @@ class ProgressView:
                 self.progress.console.print(f"[yellow]! {' / '.join(event.path)}: {event.failures[0][:200]}")
         elif isinstance(event, CallRetry):
             self.calls["retries"] += 1
+            self.progress.update(self.calls_task, status=self._status())
         elif isinstance(event, Notice):
             style = "yellow" if event.warning else "cyan"
             self.progress.console.print(f"[{style}]{event.message}")
@@ -83,7 +89,8 @@ def render_taxonomies(console: Console, taxonomies: TaxonomySet) -> None:
 def render_usage(console: Console, title: str, rows: list[UsageRow]) -> None:
     table = Table(title=title, title_justify="left")
     for column in ("role", "model", "calls", "prompt tokens", "completion tokens"):
-        table.add_column(column, justify="right" if "tokens" in column or column == "calls" else "left")
+        numeric = "tokens" in column or column == "calls"
+        table.add_column(column, justify="right" if numeric else "left", overflow="fold")
     for r in rows:
         table.add_row(r.role, r.model, str(r.calls), f"{r.prompt_tokens:,}", f"{r.completion_tokens:,}")
     if rows:
