@@ -155,3 +155,17 @@ def test_from_scratch_ignores_the_edited_file(spec, scripted, tmp_path):
     outcome, client = run(spec, tmp_path, scripted, from_scratch=True)
     assert client.requests == []  # every call reused
     assert [t.factor for t in outcome.taxonomies.taxonomies] == ["Topic", "Format"]
+
+
+def test_the_run_records_the_resolved_spec_without_secrets(spec_text, scripted, tmp_path, monkeypatch):
+    from seedless.spec.overrides import with_single_endpoint
+    monkeypatch.setenv("MY_KEY", "sk-secret-value")
+    spec = with_single_endpoint(parse_spec(spec_text), "http://127.0.0.1:9/v1", "m", api_key_env="MY_KEY")
+    clients, _ = fake_clients(scripted)
+    asyncio.run(build_taxonomies(spec, tmp_path, clients={"cli": clients["fake"]}))
+    saved = yaml.safe_load((tmp_path / "spec.yaml").read_text())
+    assert saved["models"]["endpoints"]["cli"]["api_key_env"] == "MY_KEY"
+    assert saved["description"] == spec.description
+    for path in tmp_path.iterdir():
+        if path.is_file():
+            assert b"sk-secret-value" not in path.read_bytes()

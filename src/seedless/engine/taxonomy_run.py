@@ -9,6 +9,8 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import yaml
+
 from seedless.core.provenance import LevelPlan, NodeDecision
 from seedless.core.taxonomy import Node, Taxonomy, TaxonomySet, name_key, set_from_data, set_to_data
 from seedless.core.taxonomy_edit import EditReport, reconcile
@@ -66,6 +68,9 @@ async def build_taxonomies(spec: Spec, out: Path, *, events: EventSink = ignore,
     """Build (or rebuild around edits) every taxonomy of `spec` in run directory `out`."""
     run = RunDir(out)
     run.create()
+    snapshot = yaml.safe_dump(spec.model_dump(mode="json", exclude_none=True), sort_keys=False, allow_unicode=True)
+    RunDir.write_atomic(run.spec, "# The resolved spec of the last command in this run (API keys are never stored).\n"
+                        + snapshot)
     store = Store(run.db, command="taxonomy")
     endpoints = Endpoints(spec, on_retry=lambda reason, delay: events(CallRetry(reason, delay)), clients=clients)
     status = "failed"

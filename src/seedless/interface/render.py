@@ -87,15 +87,23 @@ def render_taxonomies(console: Console, taxonomies: TaxonomySet) -> None:
 
 
 def render_usage(console: Console, title: str, rows: list[UsageRow]) -> None:
-    table = Table(title=title, title_justify="left")
-    for column in ("role", "model", "calls", "prompt tokens", "completion tokens"):
+    """Calls and tokens per role and model; one shared model is named once in the title."""
+    models = {r.model for r in rows}
+    shared = len(models) == 1
+    table = Table(title=f"{title}: {models.pop()}" if shared else title, title_justify="left")
+    columns = ["role"] + ([] if shared else ["model"]) + ["calls", "prompt tokens", "completion tokens"]
+    for column in columns:
         numeric = "tokens" in column or column == "calls"
         table.add_column(column, justify="right" if numeric else "left", overflow="fold")
+
+    def cells(role: str, model: str, calls: int, prompt: int, completion: int) -> list[str]:
+        return [role] + ([] if shared else [model]) + [str(calls), f"{prompt:,}", f"{completion:,}"]
+
     for r in rows:
-        table.add_row(r.role, r.model, str(r.calls), f"{r.prompt_tokens:,}", f"{r.completion_tokens:,}")
+        table.add_row(*cells(r.role, r.model, r.calls, r.prompt_tokens, r.completion_tokens))
     if rows:
-        table.add_row("[bold]total", "", str(sum(r.calls for r in rows)),
-                      f"{sum(r.prompt_tokens for r in rows):,}", f"{sum(r.completion_tokens for r in rows):,}")
+        table.add_row(*cells("[bold]total", "", sum(r.calls for r in rows), sum(r.prompt_tokens for r in rows),
+                             sum(r.completion_tokens for r in rows)))
     console.print(table)
 
 
