@@ -1,0 +1,132 @@
+"""Contracts of strategies and mix sampling: seeded, one node per taxonomy, exclusions, weights, coverage budget."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from seedless.core import mix as mix_module
+from seedless.core.mix import CoverageBudget, MixError, MixSampler
+from seedless.core.strategy import Component, Exclusion, Strategy, check_strategies, default_strategy
+from seedless.core.taxonomy import Node, Taxonomy, TaxonomySet
+
+
+def tree() -> TaxonomySet:
+    audience = Node("Audience", children=[Node("Children", children=[Node("Toddlers"), Node("Pre-teens")]),
+                                          Node("Adults")])
+    # Unbalanced on purpose: Light has one leaf, Dark has nine.
+    theme = Node("Theme", children=[Node("Light", children=[Node("Friendship")]),
+                                    Node("Dark", children=[Node(f"Mature {i}") for i in range(9)])])
+    return TaxonomySet([Taxonomy(audience, 2), Taxonomy(theme, 2)])
+
+
+def sampler(strategies=None, **kw) -> MixSampler:
+    taxonomies = tree()
+    return MixSampler(taxonomies, strategies or [default_strategy(taxonomies)], seed=kw.pop("seed", 7), **kw)
+
+
+def test_the_same_seed_and_index_give_the_same_mix_and_indexes_vary():
+    a, b = sampler(), sampler()
+    assert [a.sample(i) for i in range(50)] == [b.sample(i) for i in range(50)]
+    assert len({a.sample(i) for i in range(50)}) > 5
+    assert sampler(seed=8).sample(3) != a.sample(3) or sampler(seed=8).sample(4) != a.sample(4)
+
+
+def test_a_mix_has_one_node_per_taxonomy_of_its_strategy_and_only_leaves_by_default():
+    s = sampler()
+    leaves = {p for t in tree().taxonomies for p, n in t.root.walk() if not n.children}
+    for i in range(200):
+        mix = s.sample(i)
+        assert [p[0] for p in mix.nodes] == ["Audience", "Theme"]
+        assert all(p in leaves for p in mix.nodes)
+        assert mix.as_dict()["Theme"][0] == "Theme"
+
+
+def test_any_level_reaches_inner_nodes_and_leaves_but_never_the_root():
+    s = sampler(level="any")
+    depths = Counter(len(p) for i in range(400) for p in s.sample(i).nodes)
+    assert set(depths) == {2, 3}
+
+
+def test_balanced_weighting_gives_every_branch_of_a_level_the_same_chance():
+    def dark_share(weighting):
+        s = sampler(weighting=weighting)
+        return sum(s.sample(i).nodes[1][1] == "Dark" for i in range(2000)) / 2000
+    assert 0.45 < dark_share("balanced") < 0.55
+    assert 0.85 < dark_share("uniform") < 0.95  # nine of ten leaves are under Dark
+
+
+def test_a_sub_tree_component_draws_only_below_it():
+    taxonomies = tree()
+    strategy = Strategy("kids", 1, [Component(("Audience", "Children")), Component(("Theme",))])
+    s = MixSampler(taxonomies, [strategy], seed=1)
+    assert {s.sample(i).nodes[0][:2] for i in range(100)} == {("Audience", "Children")}
+
+
+def test_excluded_combinations_never_appear():
+    kids = Strategy("kids", 1, [Component(("Audience",)), Component(("Theme",))],
+                    [Exclusion((("Audience", "Children"), ("Theme", "Dark")), "no dark themes for children")])
+    s = sampler([kids], weighting="uniform")
+    mixes = [s.sample(i) for i in range(1000)]
+    assert not any(m.nodes[0][1] == "Children" and m.nodes[1][1] == "Dark" for m in mixes)
+    assert any(m.nodes[0][1] == "Children" for m in mixes) and any(m.nodes[1][1] == "Dark" for m in mixes)
+
+
+def test_strategies_are_chosen_in_proportion_to_their_weights():
+    three = Strategy("three", 3, [Component(("Audience",))])
+    one = Strategy("one", 1, [Component(("Theme",))])
+    s = sampler([three, one])
+    share = sum(s.sample(i).strategy == "three" for i in range(4000)) / 4000
+    assert 0.72 < share < 0.78
+
+
+def test_reachable_mixes_are_counted_exactly_with_exclusions():
+    kids = Strategy("kids", 1, [Component(("Audience",)), Component(("Theme",))],
+                    [Exclusion((("Audience", "Children"), ("Theme", "Dark")))])
+    s = sampler([kids])
+    # 3 audience leaves x 10 theme leaves = 30; excluded: 2 children leaves x 9 dark leaves = 18.
+    assert s.reachable(kids) == (12, True)
+    assert s.reachable(default_strategy(tree())) == (30, True)
+
+
+def test_huge_spaces_are_estimated_and_flagged(monkeypatch):
+    monkeypatch.setattr(mix_module, "ENUMERATE_LIMIT", 5)
+    kids = Strategy("kids", 1, [Component(("Audience",)), Component(("Theme",))],
+                    [Exclusion((("Audience", "Children"), ("Theme", "Dark")))])
+    count, exact = sampler([kids]).reachable(kids)
+    assert not exact and 10 <= count <= 14
+
+
+def test_every_combination_excluded_is_a_clear_error():
+    never = Strategy("never", 1, [Component(("Audience", "Adults")), Component(("Theme",))],
+                     [Exclusion((("Audience", "Adults"), ("Theme",)))])
+    with pytest.raises(MixError, match="no allowed mix"):
+        sampler([never]).sample(0)
+
+
+@pytest.mark.parametrize("target,expected", [
+    (10, "N/V = 10/30 = 0.33: not every combination can appear; at most 33% of the reachable mixes"),
+    (30, "N/V = 1: each reachable mix can appear about once"),
+    (90, "N/V = 90/30 = 3.0: mixes repeat about 3.0 times"),
+])
+def test_coverage_budget_says_what_n_over_v_implies(target, expected):
+    assert CoverageBudget(target, 30, True).meaning().startswith(expected)
+
+
+def test_coverage_budget_with_nothing_reachable():
+    assert "every combination is excluded" in CoverageBudget(5, 0, True).meaning()
+
+
+def test_check_strategies_lists_every_problem():
+    bad = [Strategy("a", 0, [Component(("Nope",))]),
+           Strategy("A", 1, [Component(("Audience",)), Component(("Audience", "Adults"))],
+                    [Exclusion((("Theme", "Missing"), ("Audience",)))])]
+    problems = check_strategies(bad, tree())
+    assert "strategy 'a': weight must be above 0" in problems
+    assert "strategy 'a': no taxonomy named 'Nope'" in problems
+    assert "strategy 'A': duplicate name" in problems
+    assert "strategy 'A': samples one taxonomy twice" in problems
+    assert "strategy 'A': exclusion names no node Theme / Missing" in problems
+    assert check_strategies([default_strategy(tree())], tree()) == []
+    assert check_strategies([], tree()) == ["no strategy: at least one is needed"]
