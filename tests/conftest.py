@@ -55,6 +55,15 @@ class ScriptedModel:
             keep = [n for n in pooled if n.endswith("common") or n.endswith("1.1")]
             return json.dumps({"edits": [{"action": "remove", "target": n, "result": "", "reason": "narrow"}
                                          for n in pooled if n not in keep], "children": keep})
+        if request.schema_name == "strategies":
+            return json.dumps({"strategies": [
+                {"name": "Everything", "description": "all factors", "weight": 3,
+                 "taxonomies": list(self.factors), "exclusions": []},
+                {"name": "Narrow", "description": "one branch", "weight": 1,
+                 "taxonomies": [f"{self.factors[0]} > {self.factors[0]} common", self.factors[1]],
+                 "exclusions": [{"nodes": [f"{self.factors[0]} > {self.factors[0]} 1.1",
+                                           f"{self.factors[1]} > {self.factors[1]} common"], "reason": "clash"}]},
+            ]})
         if request.schema_name == "level_plan":
             return json.dumps({"plan": "Split every node by sub-type, at the same granularity."})
         return None

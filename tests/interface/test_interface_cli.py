@@ -195,6 +195,32 @@ def test_taxonomy_with_a_fake_endpoint_writes_the_run_and_prints_the_tree_and_co
     assert yaml.safe_load((out / "taxonomy.yaml").read_text(encoding="utf-8"))["factors"] == factors
 
 
+def test_plan_writes_strategies_and_shows_the_coverage_budget_and_sample_mixes(runner, tmp_path):
+    spec = write(tmp_path / "spec.yaml", FAKE_SPEC + "size: 20\nstrategy: {write: false}\n")
+    out = tmp_path / "run"
+    result = runner.invoke(main, ["plan", str(spec), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    strategies = yaml.safe_load((out / "strategies.yaml").read_text(encoding="utf-8"))["strategies"]
+    assert strategies == [{"name": "all factors", "weight": 1.0, "description": "Every taxonomy sampled together.",
+                           "taxonomies": ["Topic", "Format"]}]
+    assert "Sampling strategies (default)" in result.output
+    assert "Coverage budget N/V = 20/" in result.output
+    assert "  0. all factors: " in result.output and "  4. all factors: " in result.output
+    again = runner.invoke(main, ["plan", str(spec), "--out", str(out)])
+    assert "model calls sent: 0" in again.output
+
+
+def test_plan_with_a_broken_strategies_file_exits_2_naming_its_line(runner, tmp_path):
+    spec = write(tmp_path / "spec.yaml", FAKE_SPEC + "strategy: {write: false}\n")
+    out = tmp_path / "run"
+    assert runner.invoke(main, ["plan", str(spec), "--out", str(out)]).exit_code == 0
+    path = out / "strategies.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("  weight: 1.0\n", "  weight: heavy\n"))
+    result = runner.invoke(main, ["plan", str(spec), "--out", str(out)])
+    assert result.exit_code == 2, result.output
+    assert re.search(r"strategies\.yaml:\d+: strategies\[0\]\.weight: weight is a number above 0", result.output)
+
+
 # 4. --base-url / --model and their environment variables
 
 

@@ -110,3 +110,54 @@ class PlanReply(Reply):
             "required": ["plan"],
             "additionalProperties": False,
         }
+
+
+class ProposedExclusion(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    nodes: list[str] = Field(..., min_length=2, max_length=4)
+    reason: str = Field("", max_length=1000)
+
+
+class ProposedStrategy(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(..., min_length=1, max_length=200)
+    description: str = Field("", max_length=2000)
+    weight: float = Field(1.0, gt=0, le=100)
+    taxonomies: list[str] = Field(..., min_length=1, max_length=32)
+    exclusions: list[ProposedExclusion] = Field(default_factory=list, max_length=16)
+
+
+class StrategiesReply(Reply):
+    list_field: ClassVar[str | None] = "strategies"
+    strategies: list[ProposedStrategy] = Field(..., min_length=1, max_length=32)
+
+    @classmethod
+    def schema_for(cls, *, max_items: int, taxonomies: list[str], nodes: list[str]) -> dict[str, Any]:
+        """Taxonomy and node names are enums, so a constrained decoder can only name what exists."""
+        exclusion = {
+            "type": "object",
+            "properties": {"nodes": {"type": "array", "items": {"type": "string", "enum": nodes},
+                                     "minItems": 2, "maxItems": 2},
+                           "reason": _str(160, 0)},
+            "required": ["nodes", "reason"],
+            "additionalProperties": False,
+        }
+        item = {
+            "type": "object",
+            "properties": {
+                "name": _str(60),
+                "description": _str(200, 0),
+                "weight": {"type": "integer", "minimum": 1, "maximum": 10},
+                "taxonomies": {"type": "array", "items": {"type": "string", "enum": taxonomies}, "minItems": 1,
+                               "maxItems": max(1, len(taxonomies))},
+                "exclusions": {"type": "array", "items": exclusion, "maxItems": 3},
+            },
+            "required": ["name", "description", "weight", "taxonomies", "exclusions"],
+            "additionalProperties": False,
+        }
+        return {
+            "type": "object",
+            "properties": {"strategies": {"type": "array", "items": item, "minItems": 1, "maxItems": max_items}},
+            "required": ["strategies"],
+            "additionalProperties": False,
+        }

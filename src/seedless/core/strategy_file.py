@@ -30,7 +30,8 @@ def parse_path(text: str) -> Path:
     return tuple(p.strip() for p in text.split(">") if p.strip())
 
 
-def dump_strategies(strategies: list[Strategy]) -> str:
+def dump_strategies(strategies: list[Strategy], notes: list[str] | None = None) -> str:
+    """The file text; `notes` (what was dropped from the model's reply, and why) become trailing comments."""
     data = []
     for s in strategies:
         entry: dict[str, object] = {"name": s.name, "weight": s.weight}
@@ -41,7 +42,11 @@ def dump_strategies(strategies: list[Strategy]) -> str:
             entry["exclusions"] = [{"nodes": [path_text(p) for p in e.paths], "reason": e.reason}
                                    for e in s.exclusions]
         data.append(entry)
-    return HEADER + yaml.safe_dump({"strategies": data}, sort_keys=False, allow_unicode=True, width=100)
+    body = HEADER + yaml.safe_dump({"strategies": data}, sort_keys=False, allow_unicode=True, width=100)
+    if notes:
+        body += "\n# Notes from writing these strategies:\n" + "".join(
+            f"# - {' '.join(n.split())}\n" for n in notes)
+    return body
 
 
 class _Reader:

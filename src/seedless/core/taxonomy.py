@@ -56,6 +56,12 @@ class Taxonomy:
             node = node.child(name) if node else None
         return node
 
+    def canonical(self, path: Path) -> Path | None:
+        """`path` spelled as in the tree (names match case- and spacing-insensitively), or None if absent."""
+        if self.find(path) is None:
+            return None
+        return tuple(self.find(path[: i + 1]).name for i in range(len(path)))  # type: ignore[union-attr]
+
     def level(self, level: int) -> list[tuple[Path, Node]]:
         """Nodes `level` steps below the root (the root is level 0)."""
         return [(p, n) for p, n in self.root.walk() if len(p) == level + 1]
@@ -86,6 +92,10 @@ class TaxonomySet:
     def get(self, factor: str) -> Taxonomy | None:
         key = name_key(factor)
         return next((t for t in self.taxonomies if name_key(t.factor) == key), None)
+
+    def canonical(self, path: Path) -> Path | None:
+        tax = self.get(path[0]) if path else None
+        return tax.canonical(path) if tax is not None else None
 
     def copy(self) -> TaxonomySet:
         return TaxonomySet([t.copy() for t in self.taxonomies])

@@ -38,6 +38,26 @@ STAGES: tuple[StageInfo, ...] = (
         reads=("factors", "taxonomy.yaml (user edits)"),
         writes=("taxonomy.yaml", "store: decision/*, plan/*, taxonomy/base"),
     ),
+    StageInfo(
+        name="strategies",
+        summary="Sampling strategies: which taxonomies or sub-trees combine, with weights and exclusions "
+                "(the spec's as given, the user's edited file, or written by the model).",
+        settings="strategy, strategies",
+        roles=(Role.strategist,),
+        prompts=(PromptName.strategies,),
+        reads=("taxonomy.yaml", "strategies.yaml (user edits)", "spec.strategies"),
+        writes=("strategies.yaml", "store: strategies/written, strategies/basis"),
+    ),
+    StageInfo(
+        name="mixes",
+        summary="Seeded mix sampling, one node per taxonomy of the chosen strategy, exclusions respected; "
+                "reports the coverage budget N/V. No model call.",
+        settings="mix, size",
+        roles=(),
+        prompts=(),
+        reads=("taxonomy.yaml", "strategies.yaml"),
+        writes=("coverage budget and sample mixes (plan output)",),
+    ),
 )
 
 

@@ -19,6 +19,7 @@ class PromptName(str, Enum):
     taxonomy_propose = "taxonomy_propose"
     taxonomy_critic = "taxonomy_critic"
     level_plan = "level_plan"
+    strategies = "strategies"
 
 
 @lru_cache(maxsize=1)

@@ -24,6 +24,10 @@ class RunDir:
         return self.root / "taxonomy.previous.yaml"
 
     @property
+    def strategies(self) -> Path:
+        return self.root / "strategies.yaml"
+
+    @property
     def spec(self) -> Path:
         return self.root / "spec.yaml"
 

@@ -9,18 +9,16 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
 from seedless.core.provenance import LevelPlan, NodeDecision
 from seedless.core.taxonomy import Node, Taxonomy, TaxonomySet, name_key, set_from_data, set_to_data
 from seedless.core.taxonomy_edit import EditReport, reconcile
 from seedless.core.taxonomy_file import dump_taxonomies, read_taxonomies
-from seedless.engine.bindings import Endpoints
 from seedless.engine.caller import Caller
 from seedless.engine.clients import ModelClient
-from seedless.engine.events import CallRetry, EventSink, Notice, ignore
+from seedless.engine.events import EventSink, Notice, ignore
 from seedless.engine.factor_stage import identify_factors
 from seedless.engine.rundir import RunDir
+from seedless.engine.session import Session
 from seedless.engine.store import Store, UsageRow
 from seedless.engine.taxonomy_stage import TaxonomyBuilder
 from seedless.spec.models import Role, Spec
@@ -66,35 +64,27 @@ def _provenance(store: Store, taxonomies: TaxonomySet) -> tuple[list[LevelPlan],
 async def build_taxonomies(spec: Spec, out: Path, *, events: EventSink = ignore, from_scratch: bool = False,
                            clients: dict[str, ModelClient] | None = None) -> TaxonomyOutcome:
     """Build (or rebuild around edits) every taxonomy of `spec` in run directory `out`."""
-    run = RunDir(out)
-    run.create()
-    snapshot = yaml.safe_dump(spec.model_dump(mode="json", exclude_none=True), sort_keys=False, allow_unicode=True)
-    RunDir.write_atomic(run.spec, "# The resolved spec of the last command in this run (API keys are never stored).\n"
-                        + snapshot)
-    store = Store(run.db, command="taxonomy")
-    endpoints = Endpoints(spec, on_retry=lambda reason, delay: events(CallRetry(reason, delay)), clients=clients)
-    status = "failed"
-    try:
-        caller = Caller(store, endpoints.bindings(), seed=spec.seed, max_repairs=spec.models.max_repairs,
-                        events=events)
-        current = basis(spec, endpoints.identities(TAXONOMY_ROLES))
-        taxonomies, edits = await _starting_point(spec, run, store, caller, current, from_scratch, events)
-        for tax in taxonomies.taxonomies:
-            tax.prune()
-        builder = TaxonomyBuilder(spec, caller, frozen=edits.frozen, events=events)
-        await asyncio.gather(*(builder.build(t) for t in taxonomies.taxonomies))
-        for plan in builder.plans:
-            store.set_artifact(plan.key(), plan.model_dump())
-        plans, decisions = _provenance(store, taxonomies)
-        RunDir.write_atomic(run.taxonomy, dump_taxonomies(taxonomies, plans, decisions))
-        store.set_artifact("taxonomy/base", set_to_data(taxonomies))
-        store.set_artifact("taxonomy/basis", current)
-        status = "ok"
-        return TaxonomyOutcome(taxonomies, run.taxonomy, edits, caller.sent, caller.reused,
-                               store.usage(this_invocation_only=True), store.usage())
-    finally:
-        await endpoints.aclose()
-        store.close(status)
+    async with Session(spec, out, "taxonomy", events=events, clients=clients) as session:
+        return await taxonomy_step(session, from_scratch=from_scratch)
+
+
+async def taxonomy_step(session: Session, *, from_scratch: bool = False) -> TaxonomyOutcome:
+    """The taxonomy stage inside an open session: starting point, build, export."""
+    spec, run, store, caller, events = session.spec, session.run, session.store, session.caller, session.events
+    current = basis(spec, session.endpoints.identities(TAXONOMY_ROLES))
+    taxonomies, edits = await _starting_point(spec, run, store, caller, current, from_scratch, events)
+    for tax in taxonomies.taxonomies:
+        tax.prune()
+    builder = TaxonomyBuilder(spec, caller, frozen=edits.frozen, events=events)
+    await asyncio.gather(*(builder.build(t) for t in taxonomies.taxonomies))
+    for plan in builder.plans:
+        store.set_artifact(plan.key(), plan.model_dump())
+    plans, decisions = _provenance(store, taxonomies)
+    RunDir.write_atomic(run.taxonomy, dump_taxonomies(taxonomies, plans, decisions))
+    store.set_artifact("taxonomy/base", set_to_data(taxonomies))
+    store.set_artifact("taxonomy/basis", current)
+    return TaxonomyOutcome(taxonomies, run.taxonomy, edits, caller.sent, caller.reused,
+                           store.usage(this_invocation_only=True), store.usage())
 
 
 async def _starting_point(spec: Spec, run: RunDir, store: Store, caller: Caller, current: str,

@@ -4,20 +4,30 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import TypeVar
 
 import click
 from rich.console import Console
 
-from seedless.core.taxonomy_file import TaxonomyFileError
 from seedless.engine.catalogue import STAGES
 from seedless.engine.clients.base import FatalModelError
 from seedless.engine.factor_stage import StageError
+from seedless.engine.plan_run import build_plan
+from seedless.engine.store import UsageRow
 from seedless.engine.taxonomy_run import build_taxonomies
-from seedless.interface.render import ProgressView, render_problems, render_taxonomies, render_usage
+from seedless.interface.render import (
+    ProgressView,
+    render_plan,
+    render_problems,
+    render_taxonomies,
+    render_usage,
+)
 from seedless.spec.loader import SpecError, load_spec
 from seedless.spec.overrides import with_single_endpoint
 
+T = TypeVar("T")
 EXAMPLE = Path(__file__).resolve().parent.parent / "spec" / "example.yaml"
 
 
@@ -65,30 +75,41 @@ def validate(spec: str) -> None:
                   f"{loaded.taxonomy.proposals} proposals per node, output '{loaded.output.kind}'")
 
 
-@main.command()
-@click.argument("spec", type=click.Path(dir_okay=False))
-@click.option("--out", "out", required=True, type=click.Path(file_okay=False), help="The run directory.")
-@click.option("--base-url", envvar="SEEDLESS_BASE_URL", help="Point every role at this OpenAI-compatible URL.")
-@click.option("--model", envvar="SEEDLESS_MODEL", help="Model name at --base-url.")
-@click.option("--api-key-env", envvar="SEEDLESS_API_KEY_ENV", help="Environment variable holding the API key.")
-@click.option("--max-concurrency", type=click.IntRange(1, 4096), help="Requests in flight at --base-url.")
-@click.option("--from-scratch", is_flag=True, help="Ignore RUN_DIR/taxonomy.yaml (kept as taxonomy.previous.yaml).")
-def taxonomy(spec: str, out: str, base_url: str | None, model: str | None, api_key_env: str | None,
-             max_concurrency: int | None, from_scratch: bool) -> None:
-    """Build the factors and a critic-refined taxonomy per factor into OUT/taxonomy.yaml.
+def run_options(command: Callable[..., None]) -> Callable[..., None]:
+    """The options every model-calling command shares."""
+    options = [
+        click.argument("spec", type=click.Path(dir_okay=False)),
+        click.option("--out", "out", required=True, type=click.Path(file_okay=False), help="The run directory."),
+        click.option("--base-url", envvar="SEEDLESS_BASE_URL",
+                     help="Point every role at this OpenAI-compatible URL."),
+        click.option("--model", envvar="SEEDLESS_MODEL", help="Model name at --base-url."),
+        click.option("--api-key-env", envvar="SEEDLESS_API_KEY_ENV",
+                     help="Environment variable holding the API key."),
+        click.option("--max-concurrency", type=click.IntRange(1, 4096), help="Requests in flight at --base-url."),
+        click.option("--from-scratch", is_flag=True,
+                     help="Ignore the run's edited files (kept as *.previous.yaml) and build anew."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
 
-    Run it again after editing OUT/taxonomy.yaml: edits are kept and only what they affect is rebuilt;
-    calls already made are never sent again."""
-    console = _console()
+
+def _prepare(spec: str, base_url: str | None, model: str | None, api_key_env: str | None,
+             max_concurrency: int | None, console: Console):
     loaded = _load(spec, console)
     if bool(base_url) != bool(model):
         raise click.UsageError("--base-url and --model go together")
     if base_url and model:
         loaded = with_single_endpoint(loaded, base_url, model, api_key_env, max_concurrency)
+    return loaded
+
+
+def _execute(console: Console, work: Callable[[ProgressView], Awaitable[T]]) -> T:
+    """Run engine work under the progress display; turn known failures into clear messages and exit codes."""
     try:
         with ProgressView(console) as view:
-            outcome = asyncio.run(build_taxonomies(loaded, Path(out), events=view, from_scratch=from_scratch))
-    except TaxonomyFileError as exc:
+            return asyncio.run(work(view))
+    except SpecError as exc:  # taxonomy.yaml or strategies.yaml with problems
         render_problems(console, exc.problems)
         sys.exit(2)
     except (StageError, FatalModelError) as exc:
@@ -98,13 +119,46 @@ def taxonomy(spec: str, out: str, base_url: str | None, model: str | None, api_k
     except KeyboardInterrupt:
         console.print("[yellow]interrupted[/]: calls already made are stored; run the same command to continue.")
         sys.exit(130)
+
+
+def _usage(console: Console, usage: list[UsageRow], total: list[UsageRow], sent: int, reused: int) -> None:
+    if usage:
+        render_usage(console, "This command's model calls", usage)
+    if total != usage:
+        render_usage(console, "All calls stored in this run", total)
+    console.print(f"model calls sent: {sent}, reused from the store: {reused}")
+
+
+@main.command()
+@run_options
+def taxonomy(spec: str, out: str, base_url: str | None, model: str | None, api_key_env: str | None,
+             max_concurrency: int | None, from_scratch: bool) -> None:
+    """Build the factors and a critic-refined taxonomy per factor into OUT/taxonomy.yaml.
+
+    Run it again after editing OUT/taxonomy.yaml: edits are kept and only what they affect is rebuilt;
+    calls already made are never sent again."""
+    console = _console()
+    loaded = _prepare(spec, base_url, model, api_key_env, max_concurrency, console)
+    outcome = _execute(console, lambda view: build_taxonomies(loaded, Path(out), events=view,
+                                                              from_scratch=from_scratch))
     render_taxonomies(console, outcome.taxonomies)
-    if outcome.usage:
-        render_usage(console, "This command's model calls", outcome.usage)
-    if outcome.usage_total != outcome.usage:
-        render_usage(console, "All calls stored in this run", outcome.usage_total)
-    console.print(f"model calls sent: {outcome.calls_sent}, reused from the store: {outcome.calls_reused}")
+    _usage(console, outcome.usage, outcome.usage_total, outcome.calls_sent, outcome.calls_reused)
     console.print(f"[green]wrote[/] {outcome.path}  (edit it and run the same command to rebuild what changed)")
+
+
+@main.command()
+@run_options
+def plan(spec: str, out: str, base_url: str | None, model: str | None, api_key_env: str | None,
+         max_concurrency: int | None, from_scratch: bool) -> None:
+    """Taxonomies, then sampling strategies (OUT/strategies.yaml), then the coverage budget N/V: the whole
+    plan of a dataset before any datapoint is generated. Edit either file and run it again."""
+    console = _console()
+    loaded = _prepare(spec, base_url, model, api_key_env, max_concurrency, console)
+    outcome = _execute(console, lambda view: build_plan(loaded, Path(out), events=view, from_scratch=from_scratch))
+    render_taxonomies(console, outcome.taxonomy.taxonomies, summary=True)
+    render_plan(console, outcome)
+    _usage(console, outcome.usage, outcome.usage_total, outcome.calls_sent, outcome.calls_reused)
+    console.print(f"[green]wrote[/] {outcome.taxonomy.path} and {outcome.path}  (edit them and run again)")
 
 
 @main.command()
@@ -113,5 +167,5 @@ def stages() -> None:
     console = _console()
     for s in STAGES:
         console.print(f"[bold]{s.name}[/]: {s.summary}")
-        console.print(f"  settings: {s.settings}; roles: {', '.join(r.value for r in s.roles)}")
+        console.print(f"  settings: {s.settings}; roles: {', '.join(r.value for r in s.roles) or 'none'}")
         console.print(f"  reads: {', '.join(s.reads)}\n  writes: {', '.join(s.writes)}")

@@ -11,6 +11,7 @@ from rich.tree import Tree
 
 from seedless.core.taxonomy import Node, TaxonomySet
 from seedless.engine.events import CallDone, CallRetry, CallStarted, Event, LevelStarted, NodeExpanded, Notice
+from seedless.engine.plan_run import PlanOutcome
 from seedless.engine.store import UsageRow
 from seedless.spec.loader import SpecProblem
 
@@ -77,13 +78,34 @@ def _add(branch: Tree, node: Node) -> None:
         _add(branch.add(child.name), child)
 
 
-def render_taxonomies(console: Console, taxonomies: TaxonomySet) -> None:
+def render_taxonomies(console: Console, taxonomies: TaxonomySet, summary: bool = False) -> None:
+    """Each taxonomy as a tree, or (summary) one line per factor with its first level."""
     for tax in taxonomies.taxonomies:
         sizes = tax.level_sizes()
         label = f"[bold green]{tax.factor}[/] [dim](depth {tax.depth}; nodes per level {sizes[1:]})"
+        if summary:
+            console.print(f"{label}: {', '.join(c.name for c in tax.root.children)}")
+            continue
         tree = Tree(label)
         _add(tree, tax.root)
         console.print(tree)
+
+
+def render_plan(console: Console, outcome: PlanOutcome) -> None:
+    """Strategies with weights and exclusions, the coverage budget, and a few sample mixes."""
+    console.print(f"[bold]Sampling strategies[/] [dim]({outcome.source})")
+    total = sum(s.weight for s in outcome.strategies)
+    for s in outcome.strategies:
+        parts = ", ".join(" > ".join(c.under) for c in s.components)
+        console.print(f"  [bold]{s.name}[/] {100 * s.weight / total:.0f}%: {parts}"
+                      + (f" [dim]- {s.description}" if s.description else ""))
+        for e in s.exclusions:
+            console.print(f"    never together: {' + '.join(' > '.join(p) for p in e.paths)}"
+                          + (f" [dim]({e.reason})" if e.reason else ""))
+    console.print(f"[bold]Coverage budget[/] {outcome.budget.meaning()}")
+    console.print("[bold]Sample mixes[/]")
+    for i, mix in enumerate(outcome.samples):
+        console.print(f"  {i}. [dim]{mix.strategy}:[/] " + " | ".join(" > ".join(p[1:]) or p[0] for p in mix.nodes))
 
 
 def render_usage(console: Console, title: str, rows: list[UsageRow]) -> None:

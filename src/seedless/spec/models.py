@@ -20,6 +20,7 @@ class Role(str, Enum):
     taxonomy_proposer = "taxonomy_proposer"
     taxonomy_critic = "taxonomy_critic"
     level_planner = "level_planner"
+    strategist = "strategist"
 
 
 # Defaults per role: (temperature, max_tokens). Proposals are sampled hot for diversity; critics run cool.
@@ -28,6 +29,7 @@ ROLE_DEFAULTS: dict[Role, tuple[float, int]] = {
     Role.taxonomy_proposer: (0.9, 400),
     Role.taxonomy_critic: (0.2, 900),
     Role.level_planner: (0.3, 300),
+    Role.strategist: (0.4, 900),
 }
 
 
@@ -100,6 +102,32 @@ class TaxonomySettings(Strict):
     max_name_chars: int = Field(60, ge=8, le=200, description="Longer node names are rejected.")
 
 
+class ExclusionSpec(Strict):
+    nodes: list[str] = Field(..., min_length=2, description="Node paths such as 'Audience > Children'.")
+    reason: str = Field("", max_length=500)
+
+
+class StrategySpec(Strict):
+    """A sampling strategy written by the user: taxonomies (or sub-trees) sampled together."""
+
+    name: str = Field(..., min_length=1, max_length=80)
+    weight: float = Field(1.0, gt=0, description="Relative share of datapoints drawn with this strategy.")
+    description: str = Field("", max_length=1000)
+    taxonomies: list[str] = Field(..., min_length=1, description="Factor names, or sub-trees 'Factor > Node'.")
+    exclusions: list[ExclusionSpec] = Field(default_factory=list)
+
+
+class StrategySettings(Strict):
+    write: bool = Field(True, description="The model writes strategies; false: one strategy with every factor.")
+    max_strategies: int = Field(3, ge=1, le=12)
+
+
+class MixSettings(Strict):
+    nodes: Literal["leaves", "any"] = Field("leaves", description="Draw leaves only, or nodes at any level.")
+    weighting: Literal["balanced", "uniform"] = Field(
+        "balanced", description="balanced: each branch of a level equally likely; uniform: each node equally likely.")
+
+
 class FieldSpec(Strict):
     name: str = Field(..., min_length=1, max_length=64, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
     description: str = Field("", max_length=500)
@@ -121,6 +149,10 @@ class Spec(Strict):
     samples: list[Union[str, dict[str, Any]]] = Field(default_factory=list, description="S: optional examples.")
     factors: list[FactorSpec] = Field(default_factory=list, description="Given factors, used as given.")
     taxonomy: TaxonomySettings = Field(default_factory=TaxonomySettings)
+    strategies: list[StrategySpec] = Field(default_factory=list, description="Given strategies, used as given.")
+    strategy: StrategySettings = Field(default_factory=StrategySettings)
+    mix: MixSettings = Field(default_factory=MixSettings)
+    size: int = Field(100, ge=1, le=10_000_000, description="N: accepted datapoints to generate.")
     output: OutputFormat = Field(default_factory=OutputFormat)
     models: ModelsSettings = Field(default_factory=ModelsSettings)
     seed: int = Field(0, ge=0, le=2**31 - 1)

@@ -1,0 +1,91 @@
+"""The plan command: taxonomies, then sampling strategies, then the coverage budget N/V, before any generation."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from seedless.core.mix import CoverageBudget, Mix, MixSampler
+from seedless.core.strategy import Strategy, check_strategies
+from seedless.core.strategy_file import dump_strategies, read_strategies
+from seedless.core.taxonomy import TaxonomySet, set_to_data
+from seedless.engine.clients import ModelClient
+from seedless.engine.events import EventSink, Notice, ignore
+from seedless.engine.factor_stage import StageError
+from seedless.engine.rundir import RunDir
+from seedless.engine.session import Session
+from seedless.engine.store import UsageRow
+from seedless.engine.strategy_stage import from_spec, write_strategies
+from seedless.engine.taxonomy_run import TaxonomyOutcome, taxonomy_step
+from seedless.spec.models import Role, Spec
+
+SAMPLE_MIXES = 5
+
+
+@dataclass
+class PlanOutcome:
+    taxonomy: TaxonomyOutcome
+    strategies: list[Strategy]
+    source: str  # spec | file | model | default
+    path: Path
+    budget: CoverageBudget
+    samples: list[Mix]
+    notes: list[str] = field(default_factory=list)
+    usage: list[UsageRow] = field(default_factory=list)
+    usage_total: list[UsageRow] = field(default_factory=list)
+    calls_sent: int = 0
+    calls_reused: int = 0
+
+
+def strategy_basis(spec: Spec, taxonomies: TaxonomySet, strategist: str) -> str:
+    material = {"description": spec.description, "taxonomies": set_to_data(taxonomies), "seed": spec.seed,
+                "settings": spec.strategy.model_dump(), "model": strategist}
+    return hashlib.sha256(json.dumps(material, sort_keys=True).encode()).hexdigest()[:16]
+
+
+async def strategy_step(session: Session, taxonomies: TaxonomySet, *,
+                        from_scratch: bool = False) -> tuple[list[Strategy], str, list[str]]:
+    """(strategies, where they came from, notes). strategies.yaml stays the user's once edited."""
+    spec, run, store = session.spec, session.run, session.store
+    current = strategy_basis(spec, taxonomies, session.endpoints.identities([Role.strategist])["strategist"])
+    written = store.get_artifact("strategies/written")
+    notes: list[str] = []
+    if spec.strategies:
+        strategies, source = from_spec(spec), "spec"
+    elif run.strategies.exists() and not from_scratch and (
+            run.strategies.read_text(encoding="utf-8") != written or store.get_artifact("strategies/basis") == current):
+        strategies, source = read_strategies(run.strategies), "file"
+    else:
+        strategies, source, notes = await write_strategies(spec, taxonomies, session.caller)
+    problems = check_strategies(strategies, taxonomies)
+    if problems:
+        where = "the spec's strategies" if source == "spec" else str(run.strategies)
+        raise StageError(f"{where} do not fit the taxonomies: " + "; ".join(problems) +
+                         ". Fix them, or delete strategies.yaml to have them written again.")
+    if source != "file":
+        text = dump_strategies(strategies, notes)
+        RunDir.write_atomic(run.strategies, text)
+        store.set_artifact("strategies/written", text)
+        store.set_artifact("strategies/basis", current)
+    if notes:
+        session.events(Notice(f"strategies: {len(notes)} note(s) on the model's reply, e.g. {notes[0][:160]}; "
+                              f"all are at the end of {run.strategies.name}", warning=True))
+    return strategies, source, notes
+
+
+async def build_plan(spec: Spec, out: Path, *, events: EventSink = ignore, from_scratch: bool = False,
+                     clients: dict[str, ModelClient] | None = None) -> PlanOutcome:
+    """Taxonomies and strategies in run directory `out`, with the coverage budget and a few sample mixes."""
+    async with Session(spec, out, "plan", events=events, clients=clients) as session:
+        taxonomy = await taxonomy_step(session, from_scratch=from_scratch)
+        strategies, source, notes = await strategy_step(session, taxonomy.taxonomies, from_scratch=from_scratch)
+        sampler = MixSampler(taxonomy.taxonomies, strategies, seed=spec.seed, level=spec.mix.nodes,
+                             weighting=spec.mix.weighting)
+        reachable, exact = sampler.reachable_total()
+        store, caller = session.store, session.caller
+        return PlanOutcome(taxonomy, strategies, source, session.run.strategies,
+                           CoverageBudget(spec.size, reachable, exact),
+                           [sampler.sample(i) for i in range(min(SAMPLE_MIXES, spec.size))], notes,
+                           store.usage(this_invocation_only=True), store.usage(), caller.sent, caller.reused)

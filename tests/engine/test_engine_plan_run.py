@@ -1,0 +1,121 @@
+"""Contracts of the plan: strategies written, checked, edited and kept; coverage budget and sample mixes."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import pytest
+
+from conftest import fake_clients
+from seedless.core.strategy_file import read_strategies
+from seedless.engine.factor_stage import StageError
+from seedless.engine.plan_run import build_plan
+from seedless.spec import parse_spec
+
+
+def plan(spec, out, model, **kw):
+    clients, client = fake_clients(model)
+    return asyncio.run(build_plan(spec, out, clients=clients, **kw)), client
+
+
+def test_model_strategies_are_checked_written_and_budgeted(spec, scripted, tmp_path):
+    outcome, client = plan(spec, tmp_path, scripted)
+    assert outcome.source == "model"
+    assert [s.name for s in outcome.strategies] == ["Everything", "Narrow"]
+    narrow = outcome.strategies[1]
+    assert [c.under for c in narrow.components] == [("Topic", "Topic common"), ("Format",)]
+    assert narrow.exclusions[0].paths == (("Topic", "Topic 1.1"), ("Format", "Format common"))
+    assert read_strategies(tmp_path / "strategies.yaml") == outcome.strategies
+    # Topic: 2 x 2 = 4 leaves, Format: 2 leaves -> 8; Narrow: 2 x 2 = 4, its exclusion names a node outside
+    # its sub-tree, so nothing is excluded.
+    assert (outcome.budget.reachable, outcome.budget.target) == (12, 100)
+    assert len(outcome.samples) == 5 and all(len(m.nodes) == 2 for m in outcome.samples)
+    assert sum(r.schema_name == "strategies" for r in client.requests) == 1
+
+
+def test_a_second_plan_sends_no_call(spec, scripted, tmp_path):
+    first, _ = plan(spec, tmp_path, scripted)
+    again, client = plan(spec, tmp_path, scripted)
+    assert client.requests == []
+    assert again.strategies == first.strategies and again.source == "file"
+
+
+def test_unusable_parts_of_the_models_strategies_are_dropped_with_notes(spec, scripted, tmp_path):
+    scripted.overrides["strategies"] = lambda r: json.dumps({"strategies": [
+        {"name": "A", "description": "", "weight": 2, "taxonomies": ["Topic", "Nope", "Topic > Topic common"],
+         "exclusions": [{"nodes": ["Topic > Topic 1.1", "Topic > Topic common"], "reason": "same taxonomy"}]},
+        {"name": "a", "description": "", "weight": 1, "taxonomies": ["Format"], "exclusions": []},
+        {"name": "B", "description": "", "weight": 1, "taxonomies": ["Missing"], "exclusions": []}]})
+    outcome, _ = plan(spec, tmp_path, scripted)
+    assert [(s.name, [c.under for c in s.components], s.exclusions) for s in outcome.strategies] == [
+        ("A", [("Topic",)], [])]
+    joined = " | ".join(outcome.notes)
+    assert "dropped 'Nope' (no such taxonomy or node)" in joined
+    assert "dropped 'Topic > Topic common' (its taxonomy is already sampled)" in joined
+    assert "dropped a second strategy named 'a'" in joined
+    assert "dropped strategy 'B'" in joined
+    assert "# Notes from writing these strategies:" in (tmp_path / "strategies.yaml").read_text()
+
+
+def test_an_unusable_reply_falls_back_to_one_strategy_over_every_taxonomy(spec, scripted, tmp_path):
+    scripted.overrides["strategies"] = lambda r: "no idea"
+    outcome, _ = plan(spec, tmp_path, scripted)
+    assert outcome.source == "default"
+    assert [c.under for c in outcome.strategies[0].components] == [("Topic",), ("Format",)]
+    assert any("strategy writing failed" in n for n in outcome.notes)
+
+
+def test_strategy_writing_off_makes_no_call(spec_text, scripted, tmp_path):
+    outcome, client = plan(parse_spec(spec_text + "strategy: {write: false}\n"), tmp_path, scripted)
+    assert outcome.source == "default"
+    assert not any(r.schema_name == "strategies" for r in client.requests)
+
+
+def test_the_specs_strategies_are_used_as_given_and_checked(spec_text, scripted, tmp_path):
+    given = spec_text + """strategies:
+  - name: Mine
+    weight: 2
+    taxonomies: [Topic, Format]
+    exclusions: [{nodes: [Topic > Topic common, Format > Format 1.1], reason: odd}]
+size: 10
+"""
+    outcome, client = plan(parse_spec(given), tmp_path, scripted)
+    assert outcome.source == "spec" and outcome.strategies[0].name == "Mine"
+    assert not any(r.schema_name == "strategies" for r in client.requests)
+    assert outcome.budget.target == 10
+    bad = given.replace("Format > Format 1.1", "Format > Nothing here")
+    with pytest.raises(StageError, match="exclusion names no node Format / Nothing here"):
+        plan(parse_spec(bad), tmp_path / "bad", scripted)
+
+
+def test_an_edited_strategies_file_is_kept_and_checked(spec, scripted, tmp_path):
+    plan(spec, tmp_path, scripted)
+    path = tmp_path / "strategies.yaml"
+    path.write_text(path.read_text().replace("weight: 3.0", "weight: 5.0"))
+    outcome, client = plan(spec, tmp_path, scripted)
+    assert client.requests == [] and outcome.source == "file"
+    assert outcome.strategies[0].weight == 5.0
+    path.write_text(path.read_text().replace("- Format\n", "- Format > Gone\n", 1))
+    with pytest.raises(StageError, match="no node Format / Gone"):
+        plan(spec, tmp_path, scripted)
+
+
+def test_an_unedited_strategies_file_is_rewritten_when_the_taxonomies_change(spec, scripted, tmp_path):
+    plan(spec, tmp_path, scripted)
+    taxonomy = tmp_path / "taxonomy.yaml"
+    taxonomy.write_text(taxonomy.read_text().replace("  - Format 1.1\n", "  - Spoken\n"))
+    outcome, client = plan(spec, tmp_path, scripted)
+    (request,) = [r for r in client.requests if r.schema_name == "strategies"]
+    assert "Format: Format common, Spoken" in request.messages[-1][1]
+    assert outcome.source == "model"
+
+
+def test_a_changed_basis_with_the_same_prompt_reuses_the_stored_strategies_call(spec, scripted, tmp_path):
+    plan(spec, tmp_path, scripted)
+    taxonomy = tmp_path / "taxonomy.yaml"
+    edited = taxonomy.read_text().replace("description: how the problem is told", "description: how it is phrased")
+    taxonomy.write_text(edited)
+    outcome, client = plan(spec, tmp_path, scripted)
+    assert not any(r.schema_name == "strategies" for r in client.requests)
+    assert outcome.source == "model"
