@@ -120,3 +120,24 @@ def test_type_errors_and_cross_field_problems_are_reported_together():
         (5, "taxonomy.proposals"),
         (7, "output.kind"),
     ]
+
+
+def test_an_invalid_json_schema_output_is_reported_at_its_line():
+    from seedless.spec import SpecError, parse_spec
+
+    text = """description: Labelled support tickets for a spam classifier.
+output:
+  kind: json_schema
+  json_schema:
+    type: object
+    properties:
+      label: {type: colour}
+"""
+    try:
+        parse_spec(text, "s.yaml")
+    except SpecError as exc:
+        problems = [str(p) for p in exc.problems]
+    else:
+        raise AssertionError("an invalid JSON Schema passed validation")
+    assert len(problems) == 1
+    assert problems[0].startswith("s.yaml:7: output.json_schema.properties.label.type: not a valid JSON Schema")

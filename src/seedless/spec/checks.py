@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import jsonschema
+
 Loc = tuple[str | int, ...]
 
 
@@ -49,6 +51,12 @@ def cross_check(data: dict[str, Any]) -> list[tuple[Loc, str]]:
         problems.append((("output", "kind"), "kind 'fields' needs a non-empty output.fields list"))
     if kind == "json_schema" and not isinstance(output.get("json_schema"), dict):
         problems.append((("output", "kind"), "kind 'json_schema' needs an output.json_schema object"))
+    elif isinstance(output.get("json_schema"), dict):
+        try:
+            jsonschema.Draft202012Validator.check_schema(output["json_schema"])
+        except jsonschema.SchemaError as exc:
+            where = ("output", "json_schema", *[str(p) for p in exc.path])
+            problems.append((where, f"not a valid JSON Schema: {exc.message[:200]}"))
     answer = output.get("answer_field")
     if isinstance(answer, str):
         if kind == "text":

@@ -1,0 +1,79 @@
+"""The datapoint format: a bounded JSON schema to send with generation calls, and validation of what comes back."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jsonschema
+
+from seedless.spec.models import FieldSpec, OutputFormat
+
+TEXT_FIELD = "text"
+MAX_TEXT_CHARS = 4000  # a schema does not stop truncation: every string and list is bounded
+MAX_FIELD_CHARS = 2000
+MAX_LIST_ITEMS = 12
+
+
+def _field_schema(field: FieldSpec) -> dict[str, Any]:
+    if field.type == "list":
+        return {"type": "array", "items": {"type": "string", "minLength": 1, "maxLength": 400},
+                "minItems": 1, "maxItems": MAX_LIST_ITEMS}
+    if field.type == "string":
+        return {"type": "string", "minLength": 1, "maxLength": MAX_FIELD_CHARS}
+    return {"type": field.type}
+
+
+def record_schema(output: OutputFormat) -> dict[str, Any]:
+    """The JSON schema of one datapoint: free text is wrapped as {"text": ...}; a user's schema is used as is."""
+    if output.kind == "json_schema" and output.json_schema is not None:
+        return output.json_schema
+    if output.kind == "fields":
+        return {
+            "type": "object",
+            "properties": {f.name: _field_schema(f) for f in output.fields},
+            "required": [f.name for f in output.fields],
+            "additionalProperties": False,
+        }
+    return {
+        "type": "object",
+        "properties": {TEXT_FIELD: {"type": "string", "minLength": 1, "maxLength": MAX_TEXT_CHARS}},
+        "required": [TEXT_FIELD],
+        "additionalProperties": False,
+    }
+
+
+def _coerce(output: OutputFormat, data: Any) -> Any:
+    """Near-misses small models make: a number as text, one option as a bare string, extra keys."""
+    if not isinstance(data, dict) or output.kind != "fields":
+        return data
+    fields = {f.name: f for f in output.fields}
+    out = {k: v for k, v in data.items() if k in fields}
+    for name, field in fields.items():
+        value = out.get(name)
+        if field.type in ("integer", "number") and isinstance(value, str):
+            try:
+                number = float(value.replace(",", "").strip())
+                out[name] = int(number) if field.type == "integer" and number.is_integer() else number
+            except ValueError:
+                pass
+        elif field.type == "list" and isinstance(value, str):
+            out[name] = [value]
+    return out
+
+
+def validate_record(output: OutputFormat, data: Any) -> tuple[dict[str, Any] | None, str | None]:
+    """(the datapoint, None) or (None, the reasons it does not fit the format, with field paths)."""
+    data = _coerce(output, data)
+    validator = jsonschema.Draft202012Validator(record_schema(output))
+    errors = sorted(validator.iter_errors(data), key=lambda e: list(e.path))
+    if errors:
+        parts = [f"{'.'.join(str(p) for p in e.path) or 'datapoint'}: {e.message[:200]}" for e in errors[:3]]
+        return None, "; ".join(parts) + (f" (+{len(errors) - 3} more)" if len(errors) > 3 else "")
+    if not isinstance(data, dict):
+        data = {"value": data}
+    return data, None
+
+
+def answer_of(output: OutputFormat, data: dict[str, Any]) -> Any | None:
+    """The value of the answer or label field, when the format has one (the double critic needs it)."""
+    return data.get(output.answer_field) if output.answer_field else None

@@ -1,0 +1,59 @@
+"""A generated datapoint with its lineage: the mix, strategy, meta-prompt, complexification, model, verdicts."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Verdict(BaseModel):
+    """One critic's judgement of a datapoint."""
+
+    model_config = ConfigDict(extra="forbid")
+    critic: Literal["requirements", "double_correct", "double_incorrect"]
+    passed: bool
+    explanation: str = ""
+    attempt: int = Field(0, ge=0, description="0: the first draft; k: after the k-th repair.")
+
+
+class Repair(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    attempt: int = Field(..., ge=1)
+    reason: str = Field(..., description="The critic's explanation the repair was asked to fix.")
+
+
+class Lineage(BaseModel):
+    """Why a datapoint exists."""
+
+    model_config = ConfigDict(extra="forbid")
+    strategy: str
+    mix: dict[str, list[str]] = Field(..., description="Factor name -> node path from the root.")
+    meta_prompt: str
+    complexified: bool = False
+    original_meta_prompt: str | None = Field(None, description="The meta-prompt before complexification.")
+    model: str
+    verdicts: list[Verdict] = Field(default_factory=list)
+    repairs: list[Repair] = Field(default_factory=list)
+    slot: int = Field(..., ge=0, description="The datapoint's seeded slot: its mix and complexification flag.")
+    attempt: int = Field(0, ge=0, description="Which try of the slot this is.")
+
+
+class Record(BaseModel):
+    """One line of dataset.jsonl: {"id", "data", "lineage"}."""
+
+    model_config = ConfigDict(extra="forbid")
+    id: str
+    data: dict[str, Any]
+    lineage: Lineage
+
+
+class Rejection(BaseModel):
+    """One line of rejected.jsonl: what was rejected, by which critic, and why."""
+
+    model_config = ConfigDict(extra="forbid")
+    id: str
+    data: dict[str, Any] | None
+    lineage: Lineage
+    stage: Literal["meta_prompt", "complexify", "generate", "requirements", "double_critic"]
+    reason: str
