@@ -8,12 +8,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 
 class Reply(BaseModel):
+    """Base of every call site's reply; each subclass also offers `schema_for(...)`, its bounded JSON schema."""
+
     model_config = ConfigDict(extra="forbid")
     list_field: ClassVar[str | None] = None  # a bare JSON list from the model is wrapped into this field
-
-    @classmethod
-    def schema_for(cls, **bounds: int) -> dict[str, Any]:  # pragma: no cover - overridden
-        raise NotImplementedError
 
 
 def _str(max_len: int, min_len: int = 1) -> dict[str, Any]:

@@ -100,9 +100,6 @@ class TaxonomySet:
     def copy(self) -> TaxonomySet:
         return TaxonomySet([t.copy() for t in self.taxonomies])
 
-    def node_count(self) -> int:
-        return sum(t.root.size() for t in self.taxonomies)
-
 
 def node_to_data(node: Node) -> dict[str, object]:
     return {"name": node.name, "description": node.description,

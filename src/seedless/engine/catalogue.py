@@ -60,6 +60,3 @@ STAGES: tuple[StageInfo, ...] = (
     ),
 )
 
-
-def stage(name: str) -> StageInfo:
-    return next(s for s in STAGES if s.name == name)
