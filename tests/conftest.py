@@ -17,6 +17,9 @@ NODE = re.compile(r'Category to split: "(.*)"')
 CRITIC_NODE = re.compile(r'Category: "(.*)"')
 POOLED = re.compile(r"^- (.*) \((\d+)\)$", re.M)
 PROPOSAL = re.compile(r"This is proposal (\d+) of")
+REQUIREMENT = re.compile(r"^- (?:Topic|Format): (.*)$", re.M)
+COUNT = re.compile(r"Write (\d+) different candidate scenarios")
+SCENARIO = re.compile(r"Scenario: (.*)")
 
 
 def user_text(request: ChatRequest) -> str:
@@ -64,6 +67,19 @@ class ScriptedModel:
                  "exclusions": [{"nodes": [f"{self.factors[0]} > {self.factors[0]} 1.1",
                                            f"{self.factors[1]} > {self.factors[1]} common"], "reason": "clash"}]},
             ]})
+        if request.schema_name == "meta_prompt":
+            leaves = [line.split(" > ")[-1] for line in REQUIREMENT.findall(text)]
+            count = int(COUNT.search(text).group(1))
+            generic = [f"A generic scenario number {i}." for i in range(count - 1)]
+            return json.dumps({"candidates": generic + [f"A scenario about {' and '.join(leaves)}."]})
+        if request.schema_name == "complexify":
+            return json.dumps({"meta_prompt": "HARDER: " + SCENARIO.search(text).group(1)})
+        if request.schema_name == "critic_requirements":
+            return json.dumps({"explanation": "meets every requirement", "verdict": "pass"})
+        if request.schema_name == "judge_correct":
+            return json.dumps({"explanation": "checked", "answer": "yes"})
+        if request.schema_name == "judge_incorrect":
+            return json.dumps({"explanation": "checked", "answer": "no"})
         if request.schema_name == "level_plan":
             return json.dumps({"plan": "Split every node by sub-type, at the same granularity."})
         return None

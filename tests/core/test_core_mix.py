@@ -130,3 +130,14 @@ def test_check_strategies_lists_every_problem():
     assert "strategy 'A': exclusion names no node Theme / Missing" in problems
     assert check_strategies([default_strategy(tree())], tree()) == []
     assert check_strategies([], tree()) == ["no strategy: at least one is needed"]
+
+
+@pytest.mark.parametrize("size,fraction", [(10, 0.5), (7, 0.3), (1000, 0.25), (3, 0.0), (3, 1.0)])
+def test_complexification_marks_an_exact_seeded_fraction_of_each_block_of_slots(size, fraction):
+    from seedless.core.mix import complexified
+    first = [complexified(i, size, fraction, seed=5) for i in range(size)]
+    second = [complexified(i, size, fraction, seed=5) for i in range(size, 2 * size)]
+    assert sum(first) == sum(second) == round(fraction * size)
+    assert first == [complexified(i, size, fraction, seed=5) for i in range(size)]
+    if 0 < fraction < 1 and size >= 10:
+        assert first != [complexified(i, size, fraction, seed=6) for i in range(size)]

@@ -6,6 +6,7 @@ import hashlib
 import math
 import random
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import product
 from typing import Literal
 
@@ -136,3 +137,15 @@ class CoverageBudget:
             return f"N/V = 1: each reachable mix can appear about once"
         return (f"N/V = {n}/{approx}{v} = {self.ratio:.1f}: mixes repeat about {self.ratio:.1f} times; "
                 "meta-prompts must make repeats differ")
+
+
+def complexified(slot: int, size: int, fraction: float, seed: int) -> bool:
+    """Whether datapoint slot `slot` is complexified. Slots come in blocks of `size`; in each block exactly
+    round(fraction * size) seeded slots are, so the first `size` slots hold the exact fraction."""
+    block, position = divmod(slot, size)
+    return position in _complexified_block(block, size, fraction, seed)
+
+
+@lru_cache(maxsize=8)
+def _complexified_block(block: int, size: int, fraction: float, seed: int) -> frozenset[int]:
+    return frozenset(_rng(seed, block, "complexify").sample(range(size), round(fraction * size)))

@@ -77,3 +77,13 @@ def validate_record(output: OutputFormat, data: Any) -> tuple[dict[str, Any] | N
 def answer_of(output: OutputFormat, data: dict[str, Any]) -> Any | None:
     """The value of the answer or label field, when the format has one (the double critic needs it)."""
     return data.get(output.answer_field) if output.answer_field else None
+
+
+def describe(output: OutputFormat) -> str:
+    """The format in words, for prompts."""
+    if output.kind == "fields":
+        parts = [f"{f.name} ({f.type}{': ' + f.description if f.description else ''})" for f in output.fields]
+        return "a JSON object with the fields " + "; ".join(parts)
+    if output.kind == "json_schema":
+        return "a JSON object that follows the given JSON schema"
+    return 'free text, given as {"text": "..."}'

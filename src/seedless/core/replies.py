@@ -159,3 +159,60 @@ class StrategiesReply(Reply):
             "required": ["strategies"],
             "additionalProperties": False,
         }
+
+
+class MetaPromptsReply(Reply):
+    list_field: ClassVar[str | None] = "candidates"
+    candidates: list[str] = Field(..., min_length=1, max_length=16)
+
+    @classmethod
+    def schema_for(cls, *, count: int, max_chars: int) -> dict[str, Any]:
+        return {
+            "type": "object",
+            "properties": {"candidates": {"type": "array", "items": _str(max_chars, 20), "minItems": count,
+                                          "maxItems": count}},
+            "required": ["candidates"],
+            "additionalProperties": False,
+        }
+
+
+class ComplexifyReply(Reply):
+    list_field: ClassVar[str | None] = None
+    meta_prompt: str = Field(..., min_length=1, max_length=4000)
+
+    @classmethod
+    def schema_for(cls, *, max_chars: int) -> dict[str, Any]:
+        return {"type": "object", "properties": {"meta_prompt": _str(max_chars, 20)}, "required": ["meta_prompt"],
+                "additionalProperties": False}
+
+
+class VerdictReply(Reply):
+    """A critic's judgement: the explanation comes first, so the verdict follows from it."""
+
+    list_field: ClassVar[str | None] = None
+    explanation: str = Field("", max_length=4000)
+    verdict: Literal["pass", "fail"]
+
+    @classmethod
+    def schema_for(cls, *, max_chars: int) -> dict[str, Any]:
+        return {
+            "type": "object",
+            "properties": {"explanation": _str(max_chars, 0), "verdict": {"type": "string", "enum": ["pass", "fail"]}},
+            "required": ["explanation", "verdict"],
+            "additionalProperties": False,
+        }
+
+
+class YesNoReply(Reply):
+    list_field: ClassVar[str | None] = None
+    explanation: str = Field("", max_length=4000)
+    answer: Literal["yes", "no"]
+
+    @classmethod
+    def schema_for(cls, *, max_chars: int) -> dict[str, Any]:
+        return {
+            "type": "object",
+            "properties": {"explanation": _str(max_chars, 0), "answer": {"type": "string", "enum": ["yes", "no"]}},
+            "required": ["explanation", "answer"],
+            "additionalProperties": False,
+        }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
@@ -17,6 +18,8 @@ from seedless.engine.store import Store
 from seedless.spec.models import Role
 
 T = TypeVar("T", bound=Reply)
+V = TypeVar("V")
+Parser = Callable[[str], "tuple[V | None, str | None]"]
 MAX_TOKENS_GROWTH = 4  # a truncated reply is retried with 1.5x tokens, up to 4x the role's budget
 
 
@@ -32,8 +35,8 @@ class Binding:
 
 
 @dataclass
-class CallResult(Generic[T]):
-    value: T | None
+class CallResult(Generic[V]):
+    value: V | None
     failures: list[str] = field(default_factory=list)
 
     @property
@@ -77,6 +80,12 @@ class Caller:
     async def structured(self, role: Role, prompt: PromptName, variables: dict[str, Any], reply_type: type[T],
                          schema: dict[str, Any], *, sample: int = 0) -> CallResult[T]:
         """One typed reply, or None with every failure's reason; never raises for a bad reply."""
+        return await self.call(role, prompt, variables, lambda text: parse_reply(text, reply_type), schema,
+                               sample=sample)
+
+    async def call(self, role: Role, prompt: PromptName, variables: dict[str, Any], parse: Parser[V],
+                   schema: dict[str, Any], *, sample: int = 0) -> CallResult[V]:
+        """Like `structured`, with any parser: text -> (value, None) or (None, reason)."""
         bind = self.bindings[role]
         base = render(prompt, variables)
         messages = base
@@ -109,7 +118,7 @@ class Caller:
             if reply.finish_reason == "length":
                 outcome, value, reason = "length", None, f"truncated at max_tokens={max_tokens}"
             else:
-                value, reason = parse_reply(reply.text, reply_type)
+                value, reason = parse(reply.text)
                 outcome = "ok" if value is not None else "invalid"
             if not reused:
                 self.store.put(fp, role=role.value, prompt=prompt.value, model=bind.client.identity,

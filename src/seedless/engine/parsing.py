@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from typing import Any, TypeVar, get_args, get_origin
 
 from pydantic import ValidationError
 
+from seedless.core.output_format import validate_record
 from seedless.core.replies import Reply
+from seedless.spec.models import OutputFormat
 
 T = TypeVar("T", bound=Reply)
 _FENCE = re.compile(r"```(?:json|JSON)?\s*(.*?)```", re.S)
@@ -68,3 +71,18 @@ def parse_reply(text: str, reply_type: type[T]) -> tuple[T | None, str | None]:
         parts = [f"{'.'.join(str(p) for p in e['loc']) or 'reply'}: {e['msg']}" for e in exc.errors()[:3]]
         more = f" (+{exc.error_count() - 3} more)" if exc.error_count() > 3 else ""
         return None, "; ".join(parts) + more
+
+
+def datapoint_parser(output: OutputFormat) -> Callable[[str], tuple[dict[str, Any] | None, str | None]]:
+    """A parser of generated datapoints in `output`'s format (free text may come back as plain text)."""
+
+    def parse(text: str) -> tuple[dict[str, Any] | None, str | None]:
+        try:
+            data = extract_json(text)
+        except ValueError as exc:
+            if output.kind == "text" and text.strip():
+                return validate_record(output, {"text": text.strip()})
+            return None, str(exc)
+        return validate_record(output, data)
+
+    return parse

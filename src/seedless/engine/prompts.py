@@ -20,6 +20,13 @@ class PromptName(str, Enum):
     taxonomy_critic = "taxonomy_critic"
     level_plan = "level_plan"
     strategies = "strategies"
+    meta_prompt = "meta_prompt"
+    complexify = "complexify"
+    generate = "generate"
+    repair_datapoint = "repair_datapoint"
+    critic_requirements = "critic_requirements"
+    judge_correct = "judge_correct"
+    judge_incorrect = "judge_incorrect"
 
 
 @lru_cache(maxsize=1)

@@ -21,6 +21,11 @@ class Role(str, Enum):
     taxonomy_critic = "taxonomy_critic"
     level_planner = "level_planner"
     strategist = "strategist"
+    meta_prompter = "meta_prompter"
+    complexifier = "complexifier"
+    generator = "generator"
+    critic = "critic"
+    judge = "judge"
 
 
 # Defaults per role: (temperature, max_tokens). Proposals are sampled hot for diversity; critics run cool.
@@ -30,6 +35,11 @@ ROLE_DEFAULTS: dict[Role, tuple[float, int]] = {
     Role.taxonomy_critic: (0.2, 900),
     Role.level_planner: (0.3, 300),
     Role.strategist: (0.4, 900),
+    Role.meta_prompter: (0.9, 700),
+    Role.complexifier: (0.7, 400),
+    Role.generator: (0.8, 1500),
+    Role.critic: (0.1, 400),
+    Role.judge: (0.0, 300),
 }
 
 
@@ -128,6 +138,18 @@ class MixSettings(Strict):
         "balanced", description="balanced: each branch of a level equally likely; uniform: each node equally likely.")
 
 
+class GenerationSettings(Strict):
+    """Local diversification, complexity and quality control of each datapoint."""
+
+    meta_prompt: bool = Field(True, description="Turn each mix into a concrete scenario first (off: the mix itself).")
+    candidates: int = Field(3, ge=1, le=8, description="K meta-prompt candidates drafted per datapoint; one kept.")
+    history: int = Field(5, ge=0, le=20, description="Earlier meta-prompts of the same mix shown, so repeats differ.")
+    complexify: float = Field(0.5, ge=0, le=1, description="c: exact fraction of datapoints made harder.")
+    requirement_critic: bool = Field(True, description="Check each datapoint against its meta-prompt and mix.")
+    max_repairs: int = Field(2, ge=0, le=5, description="Repairs using the critic's explanation before rejecting.")
+    double_critic: bool = Field(True, description="With an answer field: 'is it correct?' yes and 'is it wrong?' no.")
+
+
 class FieldSpec(Strict):
     name: str = Field(..., min_length=1, max_length=64, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
     description: str = Field("", max_length=500)
@@ -153,6 +175,7 @@ class Spec(Strict):
     strategy: StrategySettings = Field(default_factory=StrategySettings)
     mix: MixSettings = Field(default_factory=MixSettings)
     size: int = Field(100, ge=1, le=10_000_000, description="N: accepted datapoints to generate.")
+    generation: GenerationSettings = Field(default_factory=GenerationSettings)
     output: OutputFormat = Field(default_factory=OutputFormat)
     models: ModelsSettings = Field(default_factory=ModelsSettings)
     seed: int = Field(0, ge=0, le=2**31 - 1)
