@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
 
 from seedless.core.taxonomy import Node, Taxonomy, TaxonomySet, set_to_data
 from seedless.core.taxonomy_edit import EditReport, reconcile

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from conftest import SPEC, ScriptedModel, user_text
+from conftest import SPEC, user_text
 from seedless.core.mix import Mix
 from seedless.core.record import Record, Rejection
 from seedless.engine.bindings import Endpoints

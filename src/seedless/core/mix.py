@@ -134,7 +134,7 @@ class CoverageBudget:
             return (f"N/V = {n}/{approx}{v} = {self.ratio:.2f}: not every combination can appear; at most "
                     f"{100 * n / v:.0f}% of the reachable mixes will be used")
         if n == v:
-            return f"N/V = 1: each reachable mix can appear about once"
+            return "N/V = 1: each reachable mix can appear about once"
         return (f"N/V = {n}/{approx}{v} = {self.ratio:.1f}: mixes repeat about {self.ratio:.1f} times; "
                 "meta-prompts must make repeats differ")
 

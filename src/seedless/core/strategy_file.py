@@ -8,6 +8,7 @@ import yaml
 
 from seedless.core.strategy import Component, Exclusion, Strategy
 from seedless.core.taxonomy import Path, name_key
+from seedless.core.yaml_reader import YamlReader, compose, read_text
 from seedless.spec.loader import SpecError, SpecProblem
 
 SEP = " > "
@@ -49,20 +50,7 @@ def dump_strategies(strategies: list[Strategy], notes: list[str] | None = None) 
     return body
 
 
-class _Reader:
-    def __init__(self, file: str):
-        self.file = file
-        self.problems: list[SpecProblem] = []
-
-    def fail(self, node: yaml.Node, field: str, message: str) -> None:
-        self.problems.append(SpecProblem(self.file, node.start_mark.line + 1, field, message))
-
-    def text(self, node: yaml.Node, field: str) -> str | None:
-        if isinstance(node, yaml.ScalarNode) and str(node.value).strip():
-            return " ".join(str(node.value).split())
-        self.fail(node, field, "expected a non-empty text")
-        return None
-
+class _Reader(YamlReader):
     def paths(self, node: yaml.Node, field: str) -> list[Path]:
         if not isinstance(node, yaml.SequenceNode):
             self.fail(node, field, "expected a list of taxonomy paths such as 'Factor > Node'")
@@ -130,12 +118,7 @@ class _Reader:
 
 def parse_strategies(text: str, file: str = "strategies.yaml") -> list[Strategy]:
     reader = _Reader(file)
-    try:
-        doc = yaml.compose(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise StrategyFileError([SpecProblem(file, mark.line + 1 if mark else None, "",
-                                             f"not valid YAML: {getattr(exc, 'problem', exc)}")]) from None
+    doc = compose(text, file, StrategyFileError)
     seq = None
     if isinstance(doc, yaml.MappingNode):
         for knode, vnode in doc.value:
@@ -162,8 +145,5 @@ def parse_strategies(text: str, file: str = "strategies.yaml") -> list[Strategy]
 
 
 def read_strategies(path: FsPath) -> list[Strategy]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise StrategyFileError([SpecProblem(str(path), None, "", f"cannot read the file: {exc.strerror}")]) from None
+    text = read_text(path, StrategyFileError)
     return parse_strategies(text, str(path))

@@ -8,6 +8,7 @@ import yaml
 
 from seedless.core.provenance import LevelPlan, NodeDecision
 from seedless.core.taxonomy import Node, Taxonomy, TaxonomySet, name_key
+from seedless.core.yaml_reader import YamlReader, compose, read_text
 from seedless.spec.loader import SpecError, SpecProblem
 
 HEADER = """\
@@ -60,23 +61,10 @@ def dump_taxonomies(
     return HEADER + body
 
 
-class _Reader:
-    def __init__(self, file: str):
-        self.file = file
-        self.problems: list[SpecProblem] = []
-
-    def fail(self, node: yaml.Node, field: str, message: str) -> None:
-        self.problems.append(SpecProblem(self.file, node.start_mark.line + 1, field, message))
-
-    def scalar(self, node: yaml.Node, field: str) -> str | None:
-        if isinstance(node, yaml.ScalarNode) and node.value is not None and str(node.value).strip():
-            return " ".join(str(node.value).split())
-        self.fail(node, field, "expected a non-empty text")
-        return None
-
+class _Reader(YamlReader):
     def node(self, item: yaml.Node, field: str, root: bool = False) -> Node | None:
         if isinstance(item, yaml.ScalarNode):
-            name = self.scalar(item, field)
+            name = self.text(item, field)
             return Node(name) if name else None
         if not isinstance(item, yaml.MappingNode):
             self.fail(item, field, "a node is a name or a mapping with name/description/children")
@@ -88,12 +76,12 @@ class _Reader:
         if "name" not in values:
             self.fail(item, field, "a node needs a name")
             return None
-        name = self.scalar(values["name"][1], f"{field}.name")
+        name = self.text(values["name"][1], f"{field}.name")
         if name is None:
             return None
         node = Node(name)
         if "description" in values:
-            node.description = self.scalar(values["description"][1], f"{field}.description") or ""
+            node.description = self.text(values["description"][1], f"{field}.description") or ""
         if "children" in values:
             node.children = self.children(values["children"][1], f"{field}.children")
         return node
@@ -141,13 +129,7 @@ class _Reader:
 
 def parse_taxonomies(text: str, file: str = "taxonomy.yaml", default_depth: int = 2) -> TaxonomySet:
     reader = _Reader(file)
-    try:
-        doc = yaml.compose(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise TaxonomyFileError(
-            [SpecProblem(file, mark.line + 1 if mark else None, "", f"not valid YAML: {getattr(exc, 'problem', exc)}")]
-        ) from None
+    doc = compose(text, file, TaxonomyFileError)
     if not isinstance(doc, yaml.MappingNode):
         raise TaxonomyFileError([SpecProblem(file, 1, "", "expected a mapping with a 'factors' list")])
     factors_node = None
@@ -176,8 +158,5 @@ def parse_taxonomies(text: str, file: str = "taxonomy.yaml", default_depth: int 
 
 
 def read_taxonomies(path: FsPath, default_depth: int = 2) -> TaxonomySet:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise TaxonomyFileError([SpecProblem(str(path), None, "", f"cannot read the file: {exc.strerror}")]) from None
+    text = read_text(path, TaxonomyFileError)
     return parse_taxonomies(text, str(path), default_depth)

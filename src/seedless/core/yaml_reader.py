@@ -1,0 +1,45 @@
+"""Reading hand-edited YAML files node by node, collecting every problem with its file, line and field."""
+
+from __future__ import annotations
+
+from pathlib import Path as FsPath
+
+import yaml
+
+from seedless.spec.loader import SpecError, SpecProblem
+
+
+class YamlReader:
+    """Base of the taxonomy and strategies readers: problems accumulate; the caller raises them together."""
+
+    def __init__(self, file: str):
+        self.file = file
+        self.problems: list[SpecProblem] = []
+
+    def fail(self, node: yaml.Node, field: str, message: str) -> None:
+        self.problems.append(SpecProblem(self.file, node.start_mark.line + 1, field, message))
+
+    def text(self, node: yaml.Node, field: str) -> str | None:
+        """A non-empty scalar with its spacing folded, or None with a problem recorded."""
+        if isinstance(node, yaml.ScalarNode) and node.value is not None and str(node.value).strip():
+            return " ".join(str(node.value).split())
+        self.fail(node, field, "expected a non-empty text")
+        return None
+
+
+def compose(text: str, file: str, error: type[SpecError]) -> yaml.Node | None:
+    """The YAML node tree, or `error` naming the line of a syntax error."""
+    try:
+        return yaml.compose(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problem = SpecProblem(file, mark.line + 1 if mark else None, "",
+                              f"not valid YAML: {getattr(exc, 'problem', exc)}")
+        raise error([problem]) from None
+
+
+def read_text(path: FsPath, error: type[SpecError]) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise error([SpecProblem(str(path), None, "", f"cannot read the file: {exc.strerror}")]) from None
