@@ -7,7 +7,7 @@ from pathlib import Path as FsPath
 import yaml
 
 from seedless.core.strategy import Component, Exclusion, Strategy
-from seedless.core.taxonomy import Path, name_key
+from seedless.core.taxonomy import Path
 from seedless.core.yaml_reader import YamlReader, compose, read_text
 from seedless.spec.loader import SpecError, SpecProblem
 
@@ -129,16 +129,7 @@ def parse_strategies(text: str, file: str = "strategies.yaml") -> list[Strategy]
     if not isinstance(seq, yaml.SequenceNode):
         missing = SpecProblem(file, 1, "strategies", "a list of strategies is required")
         raise StrategyFileError(reader.problems + [missing])
-    out: list[Strategy] = []
-    seen: set[str] = set()
-    for i, item in enumerate(seq.value):
-        strategy = reader.strategy(item, f"strategies[{i}]")
-        if strategy is None:
-            continue
-        if name_key(strategy.name) in seen:
-            reader.fail(item, f"strategies[{i}].name", f"duplicate strategy '{strategy.name}'")
-        seen.add(name_key(strategy.name))
-        out.append(strategy)
+    out = reader.distinct(seq, "strategies", reader.strategy, lambda s: s.name, "strategy", at_name=True)
     if reader.problems:
         raise StrategyFileError(reader.problems)
     return out

@@ -7,7 +7,7 @@ from pathlib import Path as FsPath
 import yaml
 
 from seedless.core.provenance import LevelPlan, NodeDecision
-from seedless.core.taxonomy import Node, Taxonomy, TaxonomySet, name_key
+from seedless.core.taxonomy import Node, Taxonomy, TaxonomySet
 from seedless.core.yaml_reader import YamlReader, compose, read_text
 from seedless.spec.loader import SpecError, SpecProblem
 
@@ -92,18 +92,7 @@ class _Reader(YamlReader):
         if not isinstance(seq, yaml.SequenceNode):
             self.fail(seq, field, "children is a list")
             return []
-        out: list[Node] = []
-        seen: set[str] = set()
-        for i, item in enumerate(seq.value):
-            node = self.node(item, f"{field}[{i}]")
-            if node is None:
-                continue
-            if name_key(node.name) in seen:
-                self.fail(item, f"{field}[{i}]", f"duplicate sibling name '{node.name}'")
-                continue
-            seen.add(name_key(node.name))
-            out.append(node)
-        return out
+        return self.distinct(seq, field, self.node, lambda n: n.name, "sibling name")
 
     def factor(self, item: yaml.Node, field: str, default_depth: int) -> Taxonomy | None:
         root = self.node(item, field, root=True)
@@ -142,16 +131,9 @@ def parse_taxonomies(text: str, file: str = "taxonomy.yaml", default_depth: int 
     if not isinstance(factors_node, yaml.SequenceNode):
         reader.problems.append(SpecProblem(file, 1, "factors", "a list of factors is required"))
     else:
-        seen: set[str] = set()
-        for i, item in enumerate(factors_node.value):
-            tax = reader.factor(item, f"factors[{i}]", default_depth)
-            if tax is None:
-                continue
-            if name_key(tax.factor) in seen:
-                reader.fail(item, f"factors[{i}].name", f"duplicate factor '{tax.factor}'")
-                continue
-            seen.add(name_key(tax.factor))
-            result.taxonomies.append(tax)
+        result.taxonomies = reader.distinct(
+            factors_node, "factors", lambda item, field: reader.factor(item, field, default_depth),
+            lambda tax: tax.factor, "factor", at_name=True)
     if reader.problems:
         raise TaxonomyFileError(reader.problems)
     return result

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path as FsPath
+from typing import TypeVar
 
 import yaml
 
+from seedless.core.taxonomy import name_key
 from seedless.spec.loader import SpecError, SpecProblem
+
+T = TypeVar("T")
 
 
 class YamlReader:
@@ -25,6 +30,24 @@ class YamlReader:
             return " ".join(str(node.value).split())
         self.fail(node, field, "expected a non-empty text")
         return None
+
+    def distinct(self, seq: yaml.SequenceNode, field: str, read: Callable[[yaml.Node, str], T | None],
+                 name: Callable[[T], str], what: str, at_name: bool = False) -> list[T]:
+        """Read each item of a list; an item whose name repeats an earlier one (case and spacing ignored) is a
+        problem ("duplicate WHAT 'name'", at the item or, with `at_name`, at its name) and is left out."""
+        out: list[T] = []
+        seen: set[str] = set()
+        for i, item in enumerate(seq.value):
+            value = read(item, f"{field}[{i}]")
+            if value is None:
+                continue
+            key = name_key(name(value))
+            if key in seen:
+                self.fail(item, f"{field}[{i}]" + (".name" if at_name else ""), f"duplicate {what} '{name(value)}'")
+                continue
+            seen.add(key)
+            out.append(value)
+        return out
 
 
 def compose(text: str, file: str, error: type[SpecError]) -> yaml.Node | None:
