@@ -62,3 +62,14 @@ def test_a_record_keeps_its_lineage_and_round_trips_as_json():
         strategy="all factors", mix={"Topic": ["Topic", "Fractions"]}, meta_prompt="m", model="fake:m", slot=3,
         verdicts=[Verdict(critic="requirements", passed=True, explanation="ok")]))
     assert Record.model_validate_json(record.model_dump_json()) == record
+
+
+def test_a_field_max_chars_bounds_its_schema_and_validation():
+    from seedless.spec.models import OutputFormat
+    fmt = OutputFormat.model_validate({"kind": "fields", "fields": [
+        {"name": "question", "max_chars": 20}, {"name": "steps", "type": "list", "max_chars": 5}]})
+    schema = record_schema(fmt)
+    assert schema["properties"]["question"]["maxLength"] == 20
+    assert schema["properties"]["steps"]["items"]["maxLength"] == 5
+    assert validate_record(fmt, {"question": "x" * 21, "steps": ["a"]})[0] is None
+    assert validate_record(fmt, {"question": "short", "steps": ["abcde"]})[0] is not None

@@ -101,21 +101,30 @@ def test_an_edited_strategies_file_is_kept_and_checked(spec, scripted, tmp_path)
         plan(spec, tmp_path, scripted)
 
 
-def test_an_unedited_strategies_file_is_rewritten_when_the_taxonomies_change(spec, scripted, tmp_path):
+def test_an_unedited_strategies_file_that_still_fits_is_kept_after_a_taxonomy_edit(spec, scripted, tmp_path):
     plan(spec, tmp_path, scripted)
     taxonomy = tmp_path / "taxonomy.yaml"
     taxonomy.write_text(taxonomy.read_text().replace("  - Format 1.1\n", "  - Spoken\n"))
     outcome, client = plan(spec, tmp_path, scripted)
+    assert not any(r.schema_name == "strategies" for r in client.requests)
+    assert outcome.source == "file"
+
+
+def test_an_unedited_strategies_file_is_rewritten_when_an_edit_breaks_it(spec, scripted, tmp_path):
+    plan(spec, tmp_path, scripted)
+    taxonomy = tmp_path / "taxonomy.yaml"
+    taxonomy.write_text(taxonomy.read_text().replace("  - name: Topic common\n", "  - name: Shared\n"))
+    outcome, client = plan(spec, tmp_path, scripted)
     (request,) = [r for r in client.requests if r.schema_name == "strategies"]
-    assert "Format: Format common, Spoken" in request.messages[-1][1]
+    assert "Shared" in request.messages[-1][1]
     assert outcome.source == "model"
 
 
-def test_a_changed_basis_with_the_same_prompt_reuses_the_stored_strategies_call(spec, scripted, tmp_path):
+def test_a_description_edit_in_the_taxonomy_keeps_the_strategies(spec, scripted, tmp_path):
     plan(spec, tmp_path, scripted)
     taxonomy = tmp_path / "taxonomy.yaml"
     edited = taxonomy.read_text().replace("description: how the problem is told", "description: how it is phrased")
     taxonomy.write_text(edited)
     outcome, client = plan(spec, tmp_path, scripted)
     assert not any(r.schema_name == "strategies" for r in client.requests)
-    assert outcome.source == "model"
+    assert outcome.source == "file"

@@ -96,6 +96,24 @@ class MixSampler:
                 return Mix(strategy.name, nodes)
         raise MixError(f"strategy '{strategy.name}': no allowed mix in {MAX_TRIES} draws; check its exclusions")
 
+    def allows(self, mix: Mix) -> bool:
+        """Whether `mix` could still be drawn: its strategy exists with the same components, every node exists
+        spelled the same, sits under its component at the right level, and no exclusion matches. A datapoint
+        whose mix is still allowed after an edit is kept."""
+        strategy = next((s for s in self.strategies if s.name == mix.strategy), None)
+        if strategy is None or len(strategy.components) != len(mix.nodes):
+            return False
+        for component, path in zip(strategy.components, mix.nodes):
+            under = self.taxonomies.canonical(component.under)
+            if under is None or path[: len(under)] != under or self.taxonomies.canonical(path) != path:
+                return False
+            node = self.taxonomies.get(path[0]).find(path)  # type: ignore[union-attr]
+            if self.level == "leaves" and node.children:  # type: ignore[union-attr]
+                return False
+            if self.level == "any" and len(path) == len(under) and node.children:  # type: ignore[union-attr]
+                return False
+        return strategy.excluded(mix.nodes) is None
+
     def reachable(self, strategy: Strategy) -> tuple[int, bool]:
         """(V for one strategy, exact?): distinct allowed node combinations; estimated by sampling when huge."""
         pools = [_candidates(self._root(c.under), c.under, self.level) for c in strategy.components]

@@ -16,10 +16,10 @@ MAX_LIST_ITEMS = 12
 
 def _field_schema(field: FieldSpec) -> dict[str, Any]:
     if field.type == "list":
-        return {"type": "array", "items": {"type": "string", "minLength": 1, "maxLength": 400},
+        return {"type": "array", "items": {"type": "string", "minLength": 1, "maxLength": field.max_chars or 400},
                 "minItems": 1, "maxItems": MAX_LIST_ITEMS}
     if field.type == "string":
-        return {"type": "string", "minLength": 1, "maxLength": MAX_FIELD_CHARS}
+        return {"type": "string", "minLength": 1, "maxLength": field.max_chars or MAX_FIELD_CHARS}
     return {"type": field.type}
 
 

@@ -58,5 +58,54 @@ STAGES: tuple[StageInfo, ...] = (
         reads=("taxonomy.yaml", "strategies.yaml"),
         writes=("coverage budget and sample mixes (plan output)",),
     ),
+    StageInfo(
+        name="meta_prompts",
+        summary="Local diversification: K candidate scenarios per mix, one kept by the documented rule; earlier "
+                "meta-prompts of the same mix (same stream) in context so repeats diverge.",
+        settings="generation.meta_prompt, generation.candidates, generation.history",
+        roles=(Role.meta_prompter,),
+        prompts=(PromptName.meta_prompt,),
+        reads=("mix of the slot", "earlier meta-prompts of the same mix"),
+        writes=("lineage.meta_prompt",),
+    ),
+    StageInfo(
+        name="complexification",
+        summary="An exact, seeded fraction c of meta-prompts rewritten to be harder, every requirement kept.",
+        settings="generation.complexify",
+        roles=(Role.complexifier,),
+        prompts=(PromptName.complexify,),
+        reads=("lineage.meta_prompt",),
+        writes=("lineage.meta_prompt", "lineage.original_meta_prompt", "lineage.complexified"),
+    ),
+    StageInfo(
+        name="generation",
+        summary="The datapoint from its meta-prompt, in the spec's output format, validated into a typed record.",
+        settings="output, models.roles.generator",
+        roles=(Role.generator,),
+        prompts=(PromptName.generate,),
+        reads=("lineage.meta_prompt", "spec.output"),
+        writes=("record.data",),
+    ),
+    StageInfo(
+        name="requirement_critic",
+        summary="Checks the datapoint against its meta-prompt and mix; repairs it with the explanation "
+                "(bounded), else rejects.",
+        settings="generation.requirement_critic, generation.max_repairs",
+        roles=(Role.critic, Role.generator),
+        prompts=(PromptName.critic_requirements, PromptName.repair_datapoint),
+        reads=("record.data", "lineage.meta_prompt"),
+        writes=("lineage.verdicts", "lineage.repairs", "rejected.jsonl"),
+    ),
+    StageInfo(
+        name="double_critic",
+        summary="With an answer field: 'is it correct?' and 'is it incorrect?' asked independently; "
+                "accepted only on yes / no.",
+        settings="generation.double_critic, output.answer_field",
+        roles=(Role.judge,),
+        prompts=(PromptName.judge_correct, PromptName.judge_incorrect),
+        reads=("record.data",),
+        writes=("lineage.verdicts", "dataset.jsonl", "dataset.parquet", "rejected.jsonl",
+                "store: records"),
+    ),
 )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -78,9 +79,10 @@ class DatapointMaker:
         return {"description": self.spec.description.strip(), "requirements": requirements(job.mix),
                 "format": self.format}
 
-    async def make(self, job: Job) -> Record | Rejection:
+    async def make(self, job: Job, on_meta_prompt: Callable[[str], None] | None = None) -> Record | Rejection:
         """Accepted datapoint with its lineage, or the rejection with its stage and reason; never raises for
-        a bad reply."""
+        a bad reply. `on_meta_prompt` hears the kept meta-prompt ("" when none) as soon as it is chosen, so
+        later slots of the same mix need not wait for this one's critics."""
         lineage = Lineage(strategy=job.mix.strategy, mix=job.mix.as_dict(), meta_prompt="", model=self.model,
                           slot=job.slot, attempt=job.attempt)
         rid = f"s{job.slot:06d}"
@@ -90,6 +92,8 @@ class DatapointMaker:
                              reason=reason)
 
         meta = await self._meta_prompt(job)
+        if on_meta_prompt is not None:
+            on_meta_prompt(meta if isinstance(meta, str) else "")
         if meta is None or isinstance(meta, list):
             return reject("meta_prompt", "; ".join(meta or []))
         lineage.meta_prompt = meta

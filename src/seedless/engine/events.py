@@ -46,12 +46,29 @@ class NodeExpanded:
 
 
 @dataclass(frozen=True)
+class GenerationStarted:
+    target: int
+    accepted: int  # already accepted in the store (a resumed run)
+
+
+@dataclass(frozen=True)
+class DatapointDone:
+    """One try at one slot finished: accepted, or rejected at `stage`."""
+
+    slot: int
+    attempt: int
+    accepted: bool
+    stage: str | None
+
+
+@dataclass(frozen=True)
 class Notice:
     message: str
     warning: bool = False
 
 
-Event = CallStarted | CallDone | CallRetry | LevelStarted | NodeExpanded | Notice
+Event = (CallStarted | CallDone | CallRetry | LevelStarted | NodeExpanded | GenerationStarted | DatapointDone
+         | Notice)
 EventSink = Callable[[Event], None]
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from seedless.core.mix import CoverageBudget, Mix, MixSampler
 from seedless.core.strategy import Strategy, check_strategies
 from seedless.core.strategy_file import dump_strategies, read_strategies
-from seedless.core.taxonomy import TaxonomySet, set_to_data
+from seedless.core.taxonomy import TaxonomySet
 from seedless.engine.clients import ModelClient
 from seedless.engine.events import EventSink, Notice, ignore
 from seedless.engine.factor_stage import StageError
@@ -39,9 +39,11 @@ class PlanOutcome:
     calls_reused: int = 0
 
 
-def strategy_basis(spec: Spec, taxonomies: TaxonomySet, strategist: str) -> str:
-    material = {"description": spec.description, "taxonomies": set_to_data(taxonomies), "seed": spec.seed,
-                "settings": spec.strategy.model_dump(), "model": strategist}
+def strategy_basis(spec: Spec, strategist: str) -> str:
+    """What written strategies depend on besides the taxonomies. A taxonomy edit keeps the strategies while
+    they still fit (so datapoints away from the edit are kept); strategies that no longer fit are rewritten."""
+    material = {"description": spec.description, "seed": spec.seed, "settings": spec.strategy.model_dump(),
+                "model": strategist}
     return hashlib.sha256(json.dumps(material, sort_keys=True).encode()).hexdigest()[:16]
 
 
@@ -49,15 +51,19 @@ async def strategy_step(session: Session, taxonomies: TaxonomySet, *,
                         from_scratch: bool = False) -> tuple[list[Strategy], str, list[str]]:
     """(strategies, where they came from, notes). strategies.yaml stays the user's once edited."""
     spec, run, store = session.spec, session.run, session.store
-    current = strategy_basis(spec, taxonomies, session.endpoints.identities([Role.strategist])["strategist"])
+    current = strategy_basis(spec, session.endpoints.identities([Role.strategist])["strategist"])
     written = store.get_artifact("strategies/written")
     notes: list[str] = []
+    strategies: list[Strategy] | None = None
     if spec.strategies:
         strategies, source = from_spec(spec), "spec"
-    elif run.strategies.exists() and not from_scratch and (
-            run.strategies.read_text(encoding="utf-8") != written or store.get_artifact("strategies/basis") == current):
-        strategies, source = read_strategies(run.strategies), "file"
-    else:
+    elif run.strategies.exists() and not from_scratch:
+        edited = run.strategies.read_text(encoding="utf-8") != written
+        if edited or store.get_artifact("strategies/basis") == current:
+            strategies, source = read_strategies(run.strategies), "file"
+            if not edited and check_strategies(strategies, taxonomies):
+                strategies = None  # ours, and the taxonomies moved under it: write them again
+    if strategies is None:
         strategies, source, notes = await write_strategies(spec, taxonomies, session.caller)
     problems = check_strategies(strategies, taxonomies)
     if problems:
@@ -75,17 +81,22 @@ async def strategy_step(session: Session, taxonomies: TaxonomySet, *,
     return strategies, source, notes
 
 
+def sampler_and_budget(spec: Spec, taxonomies: TaxonomySet, strategies: list[Strategy]) -> tuple[MixSampler,
+                                                                                                  CoverageBudget]:
+    """The spec's mix sampler over these taxonomies and strategies, and its coverage budget N/V."""
+    sampler = MixSampler(taxonomies, strategies, seed=spec.seed, level=spec.mix.nodes, weighting=spec.mix.weighting)
+    reachable, exact = sampler.reachable_total()
+    return sampler, CoverageBudget(spec.size, reachable, exact)
+
+
 async def build_plan(spec: Spec, out: Path, *, events: EventSink = ignore, from_scratch: bool = False,
                      clients: dict[str, ModelClient] | None = None) -> PlanOutcome:
     """Taxonomies and strategies in run directory `out`, with the coverage budget and a few sample mixes."""
     async with Session(spec, out, "plan", events=events, clients=clients) as session:
         taxonomy = await taxonomy_step(session, from_scratch=from_scratch)
         strategies, source, notes = await strategy_step(session, taxonomy.taxonomies, from_scratch=from_scratch)
-        sampler = MixSampler(taxonomy.taxonomies, strategies, seed=spec.seed, level=spec.mix.nodes,
-                             weighting=spec.mix.weighting)
-        reachable, exact = sampler.reachable_total()
+        sampler, budget = sampler_and_budget(spec, taxonomy.taxonomies, strategies)
         store, caller = session.store, session.caller
-        return PlanOutcome(taxonomy, strategies, source, session.run.strategies,
-                           CoverageBudget(spec.size, reachable, exact),
+        return PlanOutcome(taxonomy, strategies, source, session.run.strategies, budget,
                            [sampler.sample(i) for i in range(min(SAMPLE_MIXES, spec.size))], notes,
                            store.usage(this_invocation_only=True), store.usage(), caller.sent, caller.reused)

@@ -1,4 +1,4 @@
-"""The run directory: where the store, the editable taxonomy and the spec snapshot live; atomic file writes."""
+"""The run directory: the store, the editable taxonomy and strategies, the spec snapshot, the dataset files."""
 
 from __future__ import annotations
 
@@ -30,6 +30,18 @@ class RunDir:
     @property
     def spec(self) -> Path:
         return self.root / "spec.yaml"
+
+    @property
+    def dataset(self) -> Path:
+        return self.root / "dataset.jsonl"
+
+    @property
+    def parquet(self) -> Path:
+        return self.root / "dataset.parquet"
+
+    @property
+    def rejected(self) -> Path:
+        return self.root / "rejected.jsonl"
 
     def create(self) -> None:
         self.root.mkdir(parents=True, exist_ok=True)

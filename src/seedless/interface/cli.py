@@ -1,4 +1,4 @@
-"""The `seedless` command line: init, validate, taxonomy, stages."""
+"""The `seedless` command line: init, validate, taxonomy, plan, run, export, stages."""
 
 from __future__ import annotations
 
@@ -15,12 +15,15 @@ from seedless.engine.catalogue import STAGES
 from seedless.engine.clients.base import FatalModelError
 from seedless.engine.factor_stage import StageError
 from seedless.engine.plan_run import build_plan
+from seedless.engine.run_pipeline import run_dataset
 from seedless.engine.store import UsageRow
 from seedless.engine.taxonomy_run import build_taxonomies
+from seedless.interface.export_command import export
 from seedless.interface.render import (
     ProgressView,
     render_plan,
     render_problems,
+    render_run,
     render_taxonomies,
     render_usage,
 )
@@ -162,6 +165,29 @@ def plan(spec: str, out: str, base_url: str | None, model: str | None, api_key_e
 
 
 @main.command()
+@run_options
+def run(spec: str, out: str, base_url: str | None, model: str | None, api_key_env: str | None,
+        max_concurrency: int | None, from_scratch: bool) -> None:
+    """The whole pipeline: taxonomies, strategies, then datapoints (meta-prompts, complexification, generation,
+    critics) until SPEC's size is reached. Writes OUT/dataset.jsonl, OUT/dataset.parquet and OUT/rejected.jsonl.
+
+    Kill it at any point and run it again to continue. After editing OUT/taxonomy.yaml or OUT/strategies.yaml,
+    run it again: only datapoints whose mix the edit touched are made again."""
+    console = _console()
+    loaded = _prepare(spec, base_url, model, api_key_env, max_concurrency, console)
+    outcome = _execute(console, lambda view: run_dataset(loaded, Path(out), events=view, from_scratch=from_scratch))
+    render_taxonomies(console, outcome.taxonomy.taxonomies, summary=True)
+    console.print(f"[bold]Coverage budget[/] {outcome.budget.meaning()}")
+    render_run(console, outcome)
+    _usage(console, outcome.usage, outcome.usage_total, outcome.calls_sent, outcome.calls_reused)
+    if not outcome.complete:
+        console.print(f"[red]incomplete[/]: {outcome.files.accepted} of {outcome.target} datapoints accepted; "
+                      f"the attempt bound ({outcome.attempt_bound} tries) is spent. Raise generation.max_attempts "
+                      "(or generation.slot_attempts) and run the same command to continue.")
+        sys.exit(3)
+
+
+@main.command()
 def stages() -> None:
     """List the pipeline's stages with the roles they call and the artifacts they read and write."""
     console = _console()
@@ -169,3 +195,6 @@ def stages() -> None:
         console.print(f"[bold]{s.name}[/]: {s.summary}")
         console.print(f"  settings: {s.settings}; roles: {', '.join(r.value for r in s.roles) or 'none'}")
         console.print(f"  reads: {', '.join(s.reads)}\n  writes: {', '.join(s.writes)}")
+
+
+main.add_command(export)

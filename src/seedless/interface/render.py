@@ -10,8 +10,19 @@ from rich.table import Table
 from rich.tree import Tree
 
 from seedless.core.taxonomy import Node, TaxonomySet
-from seedless.engine.events import CallDone, CallRetry, CallStarted, Event, LevelStarted, NodeExpanded, Notice
+from seedless.engine.events import (
+    CallDone,
+    CallRetry,
+    CallStarted,
+    DatapointDone,
+    Event,
+    GenerationStarted,
+    LevelStarted,
+    NodeExpanded,
+    Notice,
+)
 from seedless.engine.plan_run import PlanOutcome
+from seedless.engine.run_pipeline import RunOutcome
 from seedless.engine.store import UsageRow
 from seedless.spec.loader import SpecProblem
 
@@ -29,6 +40,8 @@ class ProgressView:
         self.calls: Counter[str] = Counter()
         self.tokens = 0
         self.calls_task = self.progress.add_task("model calls", total=None, status="")
+        self.data_task: TaskID | None = None
+        self.rejected: Counter[str] = Counter()
 
     def __enter__(self) -> ProgressView:
         self.progress.__enter__()
@@ -65,6 +78,15 @@ class ProgressView:
                 self.progress.update(task, advance=1)
             if event.failures:
                 self.progress.console.print(f"[yellow]! {' / '.join(event.path)}: {event.failures[0][:200]}")
+        elif isinstance(event, GenerationStarted):
+            self.data_task = self.progress.add_task("datapoints accepted", total=event.target,
+                                                    completed=event.accepted, status="")
+        elif isinstance(event, DatapointDone) and self.data_task is not None:
+            if event.stage:
+                self.rejected[event.stage] += 1
+            status = "  ".join(f"{k.replace('_', ' ')} {v}" for k, v in self.rejected.most_common())
+            self.progress.update(self.data_task, advance=int(event.accepted),
+                                 status=f"rejected {sum(self.rejected.values())}" + (f" ({status})" if status else ""))
         elif isinstance(event, CallRetry):
             self.calls["retries"] += 1
             self.progress.update(self.calls_task, status=self._status())
@@ -133,3 +155,25 @@ def render_problems(console: Console, problems: list[SpecProblem]) -> None:
     for p in problems:
         console.print(f"[red]error[/] {p}", highlight=False, soft_wrap=True)
     console.print(f"[red]{len(problems)} problem{'s' if len(problems) != 1 else ''} found")
+
+
+def render_run(console: Console, outcome: RunOutcome) -> None:
+    """Rejection rates per critic and per node, warnings, and where the files are."""
+    stats = outcome.stats
+    table = Table(title=f"Tries: {stats.tries}, accepted {stats.accepted}, rejected {stats.rejected}",
+                  title_justify="left")
+    for column in ("stage", "reached", "rejected", "rate"):
+        table.add_column(column, justify="left" if column == "stage" else "right")
+    for rate in outcome.stats.stages(critics_on=outcome.critics_on):
+        table.add_row(rate.stage.replace("_", " "), str(rate.reached), str(rate.rejected), f"{100 * rate.rate:.0f}%")
+    console.print(table)
+    worst = [n for n in stats.nodes() if n.rejected][:5]
+    if worst:
+        console.print("[bold]Most rejected nodes[/]")
+        for n in worst:
+            console.print(f"  {' > '.join(n.path)}: {n.rejected}/{n.tries} ({100 * n.rate:.0f}%)")
+    for warning in outcome.warnings:
+        console.print(f"[yellow]warning[/] {warning}")
+    files = outcome.files
+    console.print(f"[green]wrote[/] {files.dataset} ({files.accepted} datapoints)"
+                  + (f", {files.parquet}" if files.parquet else "") + f", {files.rejected} ({files.rejections})")

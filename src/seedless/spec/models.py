@@ -148,12 +148,19 @@ class GenerationSettings(Strict):
     requirement_critic: bool = Field(True, description="Check each datapoint against its meta-prompt and mix.")
     max_repairs: int = Field(2, ge=0, le=5, description="Repairs using the critic's explanation before rejecting.")
     double_critic: bool = Field(True, description="With an answer field: 'is it correct?' yes and 'is it wrong?' no.")
+    slot_attempts: int = Field(2, ge=1, le=10, description="Tries of one slot (same mix) before it is given up.")
+    max_attempts: int | None = Field(None, ge=1, description="Most tries in the whole run; default 4 x size.")
+
+    def attempt_bound(self, size: int) -> int:
+        return self.max_attempts if self.max_attempts is not None else 4 * size
 
 
 class FieldSpec(Strict):
     name: str = Field(..., min_length=1, max_length=64, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
     description: str = Field("", max_length=500)
     type: Literal["string", "integer", "number", "boolean", "list"] = "string"
+    max_chars: int | None = Field(None, ge=1, le=20000, description="Longest value (each item of a list); "
+                                  "sent in the JSON schema, so a constrained decoder stops there.")
 
 
 class OutputFormat(Strict):

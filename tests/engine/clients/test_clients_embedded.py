@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
 
 import pytest
 
+from seedless.core.record import Record
 from seedless.engine.clients.base import FatalModelError
 from seedless.engine.clients.embedded import EmbeddedClient
 from seedless.engine.clients.packaged_model import SHA256, SIZE, packaged_model_path
+from seedless.engine.run_pipeline import run_dataset
 from seedless.engine.store import Store
 from seedless.engine.taxonomy_run import build_taxonomies
 from seedless.spec import EmbeddedEndpoint, parse_spec
@@ -56,3 +59,35 @@ def test_embedded_model_builds_a_small_taxonomy_and_reuses_its_calls(tmp_path):
     assert Store(tmp_path / "seedless.db").call_count() == 2
     again = asyncio.run(build_taxonomies(spec, tmp_path))
     assert again.calls_sent == 0
+
+
+
+RUN_SPEC = SPEC + """  roles:
+    generator: {max_tokens: 160}
+    critic: {max_tokens: 160}
+    judge: {max_tokens: 120}
+    meta_prompter: {max_tokens: 200}
+    complexifier: {max_tokens: 120}
+size: 2
+generation: {candidates: 2, complexify: 0.5, max_repairs: 1, slot_attempts: 2, max_attempts: 8}
+output:
+  kind: fields
+  fields: [{name: riddle, max_chars: 160}, {name: answer, max_chars: 20}]
+  answer_field: answer
+"""
+
+
+def test_embedded_model_runs_the_whole_pipeline_with_lineage_from_every_stage(tmp_path):
+    outcome = asyncio.run(run_dataset(parse_spec(RUN_SPEC), tmp_path))
+    tried = outcome.stats.tries
+    assert outcome.stats.stages()[0].reached == tried > 0
+    accepted = (tmp_path / "dataset.jsonl").read_text().splitlines()
+    rejected = (tmp_path / "rejected.jsonl").read_text().splitlines()
+    assert len(accepted) == outcome.files.accepted and len(accepted) + len(rejected) == tried
+    assert len(accepted) == 2 or not outcome.complete  # the 0.5B model's critics decide how many pass
+    for line in accepted + rejected:
+        lineage = json.loads(line)["lineage"]
+        assert lineage["mix"]["Riddle subject"][0] == "Riddle subject" and lineage["meta_prompt"]
+        assert lineage["model"].startswith("embedded:")
+    complexified = sum(Record.model_validate_json(line).lineage.complexified for line in accepted)
+    assert complexified == 1 if outcome.complete else complexified <= 1

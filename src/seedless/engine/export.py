@@ -1,0 +1,138 @@
+"""A run's dataset.jsonl exported, streamed and written atomically: data-only JSONL, chat messages, or a HF dataset."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import ValidationError
+
+from seedless.core.chat_mapping import ChatMapping, resolve_mapping, to_messages
+from seedless.core.record import Record
+from seedless.spec.loader import SpecError, load_spec
+from seedless.spec.models import OutputFormat
+
+Format = Literal["jsonl", "chat", "hf"]
+FORMATS: tuple[str, ...] = ("jsonl", "chat", "hf")
+DATASET = "dataset.jsonl"
+SPEC = "spec.yaml"
+HF_INSTALL = "pip install 'seedless[hf]'"
+
+
+class ExportError(Exception):
+    """What stops an export (no dataset, a bad line, an unmappable field, a missing package); says which."""
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    count: int
+    path: Path
+
+
+def default_out(run_dir: str | Path, fmt: str) -> Path:
+    """RUN_DIR/export/<fmt>.jsonl, or the folder RUN_DIR/export/hf."""
+    return Path(run_dir) / "export" / ("hf" if fmt == "hf" else f"{fmt}.jsonl")
+
+
+def _dataset_file(run_dir: str | Path) -> Path:
+    path = Path(run_dir) / DATASET
+    if not path.is_file():
+        raise ExportError(f"{path} not found: is {run_dir} a run directory that `seedless run` has written to?")
+    return path
+
+
+def _first_problem(exc: ValidationError) -> str:
+    error = exc.errors()[0]
+    where = ".".join(str(p) for p in error["loc"]) or "line"
+    more = f" (+{exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
+    return f"{where}: {error['msg']}{more}"
+
+
+def read_dataset(run_dir: str | Path) -> Iterator[dict[str, Any]]:
+    """Each datapoint of RUN_DIR/dataset.jsonl as {"id", "data", "lineage"}, streamed; blank lines are skipped.
+    No file, a line that is not JSON, or one that is not a datapoint is an ExportError naming file and line."""
+    path = _dataset_file(run_dir)
+    with path.open(encoding="utf-8") as lines:
+        for number, line in enumerate(lines, 1):
+            if not line.strip():
+                continue
+            try:
+                raw = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise ExportError(f"{path}:{number}: not JSON: {exc.msg} at column {exc.colno}") from None
+            try:
+                Record.model_validate(raw)
+            except ValidationError as exc:
+                raise ExportError(f"{path}:{number}: not a datapoint: {_first_problem(exc)}") from None
+            yield raw
+
+
+def run_output_format(run_dir: str | Path) -> OutputFormat:
+    """The output format of the run's resolved spec, RUN_DIR/spec.yaml."""
+    path = Path(run_dir) / SPEC
+    if not path.is_file():
+        raise ExportError(f"{path} not found: the run's resolved spec is needed to read its output format")
+    try:
+        return load_spec(path).output
+    except SpecError as exc:
+        raise ExportError(f"{path} cannot be loaded:\n{exc}") from None
+
+
+def _write_lines(target: Path, objects: Iterable[dict[str, Any]]) -> int:
+    """One JSON object a line into a temp file beside `target`, then os.replace; the line count."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
+    count = 0
+    try:
+        with tmp.open("w", encoding="utf-8") as sink:
+            for obj in objects:
+                sink.write(json.dumps(obj, ensure_ascii=False) + "\n")
+                count += 1
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return count
+
+
+def _chat_lines(run_dir: Path, mapping: ChatMapping) -> Iterator[dict[str, Any]]:
+    for row in read_dataset(run_dir):
+        try:
+            messages = to_messages(row["data"], row["lineage"]["meta_prompt"], mapping)
+        except ValueError as exc:
+            raise ExportError(f"{run_dir / DATASET}: datapoint {row['id']}: {exc}") from None
+        yield {"messages": messages}
+
+
+def chat_mapping_for(run_dir: str | Path, mapping: ChatMapping | None = None) -> ChatMapping:
+    """The complete mapping an export uses: `mapping` filled in from the run's output format (see chat_mapping)."""
+    try:
+        return resolve_mapping(run_output_format(run_dir), mapping)
+    except ValueError as exc:
+        raise ExportError(str(exc)) from None
+
+
+def export(run_dir: str | Path, fmt: str, out: str | Path | None = None,
+           mapping: ChatMapping | None = None) -> ExportResult:
+    """Export RUN_DIR/dataset.jsonl as `fmt` to `out` (default: `default_out`), streamed, written atomically.
+    jsonl: each datapoint's data, one object a line. chat: {"messages": [...]} a line, by `mapping` filled in
+    from the run's output format. hf: a `datasets.Dataset` saved with save_to_disk (columns: `hf_columns`)."""
+    if fmt not in FORMATS:
+        raise ExportError(f"unknown export format '{fmt}': one of {', '.join(FORMATS)}")
+    if mapping is not None and fmt != "chat":
+        raise ExportError("a chat mapping (user fields, assistant fields, system) applies to the chat format only")
+    run_dir = Path(run_dir)
+    target = Path(out) if out is not None else default_out(run_dir, fmt)
+    if fmt == "hf":
+        from seedless.engine.hf_export import export_hf  # pyarrow and datasets load only for this format
+
+        return ExportResult(export_hf(run_dir, target), target)
+    _dataset_file(run_dir)
+    if fmt == "chat":
+        lines = _chat_lines(run_dir, chat_mapping_for(run_dir, mapping))
+    else:
+        lines = (row["data"] for row in read_dataset(run_dir))
+    return ExportResult(_write_lines(target, lines), target)
