@@ -261,3 +261,24 @@ def test_rejection_rates_per_critic_and_node_warn_when_high(tmp_path, scripted):
     worst = outcome.stats.nodes()[0]
     assert worst.path == ("Topic", "Topic 1.1", "Topic 1.1 1.1") and worst.rate == 1.0
     assert any("Topic > Topic 1.1 > Topic 1.1 1.1 (100%" in w for w in outcome.warnings)
+
+
+def test_a_new_exclusion_regenerates_only_the_datapoints_it_now_excludes(tmp_path, scripted):
+    run(spec_of(size=30), tmp_path, scripted)
+    before = {r["id"]: r for r in lines(tmp_path / "dataset.jsonl")}
+
+    def excluded(r):
+        mix = r["lineage"]["mix"]
+        return r["lineage"]["strategy"] == "Everything" and mix["Topic"][1] == "Topic 1.1" and \
+            mix["Format"][1] == "Format 1.1"
+
+    hit = {i for i, r in before.items() if excluded(r)}
+    assert 0 < len(hit) < 30
+    path = tmp_path / "strategies.yaml"
+    path.write_text(path.read_text().replace(
+        "  - Format\n- name: Narrow",
+        "  - Format\n  exclusions:\n  - nodes:\n    - Topic > Topic 1.1\n    - Format > Format 1.1\n- name: Narrow", 1))
+    outcome, _ = run(spec_of(size=30), tmp_path, ScriptedModel())
+    after = {r["id"]: r for r in lines(tmp_path / "dataset.jsonl")}
+    assert outcome.regenerated == len(hit) and not any(excluded(r) for r in after.values())
+    assert all(after[i] == r for i, r in before.items() if i not in hit)
