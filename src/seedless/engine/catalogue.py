@@ -107,5 +107,24 @@ STAGES: tuple[StageInfo, ...] = (
         writes=("lineage.verdicts", "dataset.jsonl", "dataset.parquet", "rejected.jsonl",
                 "store: records"),
     ),
+    StageInfo(
+        name="eval_coverage",
+        summary="seedless eval: each item placed in each taxonomy level by level, in batches (or by embedding, "
+                "an approximation); level-ratio coverage, hits per node, uncovered nodes.",
+        settings="eval.coverage_mode, eval.coverage_batch, eval.max_chars",
+        roles=(Role.assigner,),
+        prompts=(PromptName.coverage_assign,),
+        reads=("items (JSONL, Parquet or a run)", "taxonomy.yaml"),
+        writes=("REPORT.json: coverage",),
+    ),
+    StageInfo(
+        name="eval_complexity",
+        summary="seedless eval: batch-relative difficulty scores on a schedule, fitted into Elo ratings.",
+        settings="eval.complexity_batch, eval.complexity_per_item",
+        roles=(Role.rater,),
+        prompts=(PromptName.complexity_batch,),
+        reads=("items",),
+        writes=("REPORT.json: complexity",),
+    ),
 )
 

@@ -27,6 +27,8 @@ class PromptName(str, Enum):
     critic_requirements = "critic_requirements"
     judge_correct = "judge_correct"
     judge_incorrect = "judge_incorrect"
+    coverage_assign = "coverage_assign"
+    complexity_batch = "complexity_batch"
 
 
 @lru_cache(maxsize=1)

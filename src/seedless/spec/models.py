@@ -26,6 +26,8 @@ class Role(str, Enum):
     generator = "generator"
     critic = "critic"
     judge = "judge"
+    assigner = "assigner"  # seedless eval: places datapoints in a taxonomy (coverage)
+    rater = "rater"  # seedless eval: scores datapoints against each other (complexity)
 
 
 # Defaults per role: (temperature, max_tokens). Proposals are sampled hot for diversity; critics run cool.
@@ -40,6 +42,8 @@ ROLE_DEFAULTS: dict[Role, tuple[float, int]] = {
     Role.generator: (0.8, 1500),
     Role.critic: (0.1, 400),
     Role.judge: (0.0, 300),
+    Role.assigner: (0.0, 400),
+    Role.rater: (0.0, 300),
 }
 
 

@@ -91,3 +91,22 @@ def test_embedded_model_runs_the_whole_pipeline_with_lineage_from_every_stage(tm
         assert lineage["model"].startswith("embedded:")
     complexified = sum(Record.model_validate_json(line).lineage.complexified for line in accepted)
     assert complexified == 1 if outcome.complete else complexified <= 1
+
+
+def test_embedded_model_evaluates_coverage_and_complexity_of_a_small_file(tmp_path):
+    from seedless.engine.eval_run import evaluate
+    from seedless.spec.eval_settings import EvalSettings
+    from seedless.spec.models import EmbeddedEndpoint, ModelsSettings
+
+    data = tmp_path / "d.jsonl"
+    texts = ["A riddle about a cat that purrs.", "What has keys but opens no locks? A piano.",
+             "A riddle about the moon at night.", "What runs but never walks? A river."]
+    data.write_text("".join(json.dumps({"text": t}) + "\n" for t in texts))
+    (tmp_path / "t.yaml").write_text("factors:\n- name: Riddle subject\n  children: [Animals, Objects, Nature]\n")
+    models = ModelsSettings(endpoints={"embedded": EmbeddedEndpoint(n_parallel=2, n_ctx_per_slot=2048)})
+    settings = EvalSettings(metrics=["coverage", "complexity"], complexity_batch=2, complexity_per_item=1,
+                            models=models)
+    report = asyncio.run(evaluate(data, settings, tmp_path / "r.json", taxonomy=tmp_path / "t.yaml"))
+    (level,) = report.coverage["taxonomies"][0]["levels"]
+    assert level["nodes"] == 3 and 0 <= level["hit"] <= 3
+    assert len(report.complexity["ratings"]) == 4 and report.calls_sent == 1 + 2

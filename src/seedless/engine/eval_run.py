@@ -1,0 +1,152 @@
+"""The eval command: load items, then coverage, complexity and embedding measures, into one JSON-ready report."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from seedless.core.coverage import TaxonomyCoverage, coverage
+from seedless.core.elo import rating_summary
+from seedless.core.taxonomy import TaxonomySet
+from seedless.core.taxonomy_file import read_taxonomies
+from seedless.engine.bindings import Endpoints
+from seedless.engine.caller import Caller
+from seedless.engine.clients import ModelClient
+from seedless.engine.complexity_rate import rate_complexity
+from seedless.engine.coverage_assign import Placement, assign_by_embedding, assign_by_model
+from seedless.engine.eval_data import DataError, Item, load_items
+from seedless.engine.eval_embedding import embedding_measures, make_eval_embedder
+from seedless.engine.events import CallRetry, EventSink, Notice, ignore
+from seedless.engine.store import Store
+from seedless.spec.eval_settings import EvalSettings
+
+NO_DESCRIPTION = "the items below"
+
+
+@dataclass
+class EvalReport:
+    data: str
+    items: int
+    settings: dict[str, Any]
+    taxonomy: str | None = None
+    coverage: dict[str, Any] | None = None
+    complexity: dict[str, Any] | None = None
+    diversity: dict[str, Any] | None = None
+    duplicates: dict[str, Any] | None = None
+    notes: list[str] = field(default_factory=list)
+    usage: list[dict[str, Any]] = field(default_factory=list)
+    calls_sent: int = 0
+    calls_reused: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def store_path(report: Path) -> Path:
+    """Model calls of an eval are stored beside its report, so an interrupted eval resumes."""
+    return report.with_name(report.stem + ".seedless.db")
+
+
+def _taxonomies(data: Path, given: Path | None) -> tuple[TaxonomySet | None, Path | None]:
+    path = given or (data / "taxonomy.yaml" if data.is_dir() and (data / "taxonomy.yaml").is_file() else None)
+    return (read_taxonomies(path) if path else None), path
+
+
+def _description(data: Path) -> str:
+    spec = data / "spec.yaml" if data.is_dir() else None
+    if spec and spec.is_file():
+        loaded = yaml.safe_load(spec.read_text(encoding="utf-8")) or {}
+        if isinstance(loaded, dict) and isinstance(loaded.get("description"), str):
+            return " ".join(loaded["description"].split())
+    return NO_DESCRIPTION
+
+
+def _coverage_section(results: list[tuple[TaxonomyCoverage, Placement]], items: list[Item], mode: str) -> dict:
+    taxonomies = []
+    for cov, placement in results:
+        taxonomies.append({
+            "factor": cov.factor,
+            "levels": [{"level": lv.level, "nodes": lv.nodes, "hit": lv.hit, "ratio": round(lv.ratio, 4),
+                        "uncovered": [list(p) for p in lv.uncovered]} for lv in cov.levels],
+            "hits": [{"path": list(h.path), "items": h.items} for h in cov.nodes],
+            "unassigned": len(cov.unassigned), "failures": placement.failures})
+    assignments = {i.id: {cov.factor: list(p.paths[i.id]) for cov, p in results if i.id in p.paths} for i in items}
+    label = "model" if mode == "model" else "embedding (an approximation: nearest node by cosine similarity)"
+    return {"mode": label, "taxonomies": taxonomies, "assignments": assignments}
+
+
+async def evaluate(data: Path, settings: EvalSettings, report_path: Path, *, taxonomy: Path | None = None,
+                   events: EventSink = ignore, clients: dict[str, ModelClient] | None = None) -> EvalReport:
+    """Every selected measure of `data` (JSONL, Parquet or a run directory). Model calls go through the store
+    beside the report, so running the same eval again sends no finished call."""
+    items = load_items(data, settings.fields)
+    taxonomies, tax_path = _taxonomies(data, taxonomy)
+    report = EvalReport(str(data), len(items), settings.model_dump(mode="json", exclude={"models"}),
+                        str(tax_path) if tax_path else None)
+    wanted = set(settings.metrics)
+    if "coverage" in wanted and taxonomies is None:
+        report.notes.append("coverage skipped: no taxonomy (pass --taxonomy, or evaluate a run directory)")
+        events(Notice(report.notes[-1], warning=True))
+        wanted.discard("coverage")
+    embedder = make_eval_embedder(settings) if wanted & {"diversity", "duplicates"} or (
+        "coverage" in wanted and settings.coverage_mode == "embedding") else None
+    vectors = await asyncio.to_thread(embedder.embed, [i.text for i in items]) if embedder else None
+    if embedder is not None and vectors is not None:
+        diversity, duplicates = await asyncio.to_thread(embedding_measures, items, vectors, embedder, settings,
+                                                        wanted)
+        report.diversity, report.duplicates = diversity, duplicates
+    store = Store(store_path(report_path), command="eval")
+    status = "failed"
+    try:
+        endpoints = Endpoints(settings, on_retry=lambda reason, delay: events(CallRetry(reason, delay)),  # type: ignore[arg-type]
+                              clients=clients)
+        caller = Caller(store, endpoints.bindings(), seed=settings.seed, max_repairs=settings.models.max_repairs,
+                        events=events)
+        try:
+            tasks = []
+            if "coverage" in wanted and taxonomies is not None:
+                tasks.append(_coverage(caller, taxonomies, items, vectors, embedder, settings, report))
+            if "complexity" in wanted:
+                tasks.append(_complexity(caller, items, _description(data), settings, report))
+            await asyncio.gather(*tasks)
+        finally:
+            await endpoints.aclose()
+        report.usage = [asdict(u) for u in store.usage()]
+        report.calls_sent, report.calls_reused = caller.sent, caller.reused
+        status = "ok"
+    finally:
+        store.close(status)
+    return report
+
+
+async def _coverage(caller: Caller, taxonomies: TaxonomySet, items: list[Item], vectors, embedder,
+                    settings: EvalSettings, report: EvalReport) -> None:
+    results = []
+    for tax in taxonomies.taxonomies:
+        if settings.coverage_mode == "embedding":
+            placement = assign_by_embedding(tax, items, vectors, embedder.embed)
+        else:
+            placement = await assign_by_model(caller, tax, items, batch=settings.coverage_batch,
+                                              max_chars=settings.max_chars)
+        placed = {i.id: [placement.paths[i.id]] if i.id in placement.paths else [] for i in items}
+        results.append((coverage(tax, placed), placement))
+    report.coverage = _coverage_section(results, items, settings.coverage_mode)
+
+
+async def _complexity(caller: Caller, items: list[Item], description: str, settings: EvalSettings,
+                      report: EvalReport) -> None:
+    rated = await rate_complexity(caller, items, description=description, per_item=settings.complexity_per_item,
+                                  batch=settings.complexity_batch, max_chars=settings.max_chars, seed=settings.seed)
+    summary = asdict(rating_summary(rated.ratings)) if rated.ratings else None
+    report.complexity = {
+        "method": "Bradley-Terry fit of batch-relative scores, on the Elo scale (mean 1500)",
+        "batch": settings.complexity_batch, "per_item": settings.complexity_per_item, "batches": rated.batches,
+        "comparisons": rated.comparisons, "summary": summary,
+        "ratings": {i.id: round(r, 2) for i, r in zip(items, rated.ratings)}, "failures": rated.failures}
+
+
+__all__ = ["DataError", "EvalReport", "evaluate", "store_path"]

@@ -1,0 +1,137 @@
+"""`seedless eval` (coverage, complexity, diversity, duplicates of any dataset into REPORT.json) and `seedless split`."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from seedless.engine.clients.base import FatalModelError
+from seedless.engine.eval_data import DataError
+from seedless.engine.eval_run import EvalReport, evaluate, store_path
+from seedless.engine.split import split_by_complexity
+from seedless.interface.render import ProgressView, render_problems
+from seedless.spec.eval_settings import METRICS, EvalSettings
+from seedless.spec.loader import SpecError
+from seedless.spec.overrides import with_single_endpoint
+
+
+def _names(value: str | None) -> list[str]:
+    return [n.strip() for n in (value or "").split(",") if n.strip()]
+
+
+@click.command("eval")
+@click.argument("data", type=click.Path())
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="The report, as JSON.")
+@click.option("--taxonomy", type=click.Path(dir_okay=False),
+              help="A taxonomy.yaml (a run's, or an expert's in the same format); default: the run directory's.")
+@click.option("--metrics", default=",".join(METRICS), show_default=True, help="Comma-separated measures.")
+@click.option("--field", "fields", help="Comma-separated data fields that make the text to judge.")
+@click.option("--coverage-mode", type=click.Choice(["model", "embedding"]), default="model", show_default=True,
+              help="embedding: nearest node by cosine similarity, a cheaper approximation.")
+@click.option("--embedder", default="static", show_default=True,
+              help="static (offline, no torch), st:NAME_OR_PATH, or an OpenAI-compatible base URL.")
+@click.option("--embedding-model", help="Model name at an OpenAI-compatible embedder URL.")
+@click.option("--reference", "references", multiple=True, type=click.Path(dir_okay=False),
+              help="A reference file (e.g. a benchmark test set) to check for overlap; repeatable.")
+@click.option("--base-url", envvar="SEEDLESS_BASE_URL", help="Point the assigner and rater at this server.")
+@click.option("--model", envvar="SEEDLESS_MODEL", help="Model name at --base-url.")
+@click.option("--api-key-env", envvar="SEEDLESS_API_KEY_ENV", help="Environment variable holding the API key.")
+@click.option("--max-concurrency", type=click.IntRange(1, 4096), help="Requests in flight at --base-url.")
+@click.option("--seed", type=int, default=0, show_default=True)
+def eval_command(data: str, out: str, taxonomy: str | None, metrics: str, fields: str | None, coverage_mode: str,
+                 embedder: str, embedding_model: str | None, references: tuple[str, ...], base_url: str | None,
+                 model: str | None, api_key_env: str | None, max_concurrency: int | None, seed: int) -> None:
+    """Measure DATA (JSONL, Parquet or a run directory): taxonomic coverage, calibrated complexity (Elo),
+    embedding diversity and near-duplicates. Model calls are stored beside the report: run it again to
+    resume. Uses the embedded model unless --base-url/--model name a server."""
+    console = Console(highlight=False)
+    try:
+        settings = EvalSettings(metrics=_names(metrics), fields=_names(fields), coverage_mode=coverage_mode,
+                                embedder=embedder, embedding_model=embedding_model,
+                                references=[Path(r) for r in references], seed=seed)
+    except ValueError as exc:
+        raise click.UsageError(str(exc).splitlines()[-1] if "\n" in str(exc) else str(exc)) from None
+    if bool(base_url) != bool(model):
+        raise click.UsageError("--base-url and --model go together")
+    if base_url and model:
+        settings = with_single_endpoint(settings, base_url, model, api_key_env, max_concurrency)  # type: ignore[arg-type]
+    report_path = Path(out)
+    try:
+        with ProgressView(console) as view:
+            report = asyncio.run(evaluate(Path(data), settings, report_path,
+                                          taxonomy=Path(taxonomy) if taxonomy else None, events=view))
+    except DataError as exc:
+        console.print(f"[red]error[/] {exc}")
+        sys.exit(2)
+    except SpecError as exc:
+        render_problems(console, exc.problems)
+        sys.exit(2)
+    except FatalModelError as exc:
+        console.print(f"[red]error[/] {exc}\nCalls already made are stored in {store_path(report_path)}; "
+                      "run the same command again to continue.")
+        sys.exit(1)
+    report_path.parent.mkdir(parents=True, exist_ok=True)
+    report_path.write_text(json.dumps(report.as_dict(), indent=1, ensure_ascii=False), encoding="utf-8")
+    render_report(console, report)
+    console.print(f"[green]wrote[/] {report_path}  (model calls sent: {report.calls_sent}, "
+                  f"reused from the store: {report.calls_reused})")
+
+
+def render_report(console: Console, report: EvalReport) -> None:
+    console.print(f"[bold]{report.items} items[/] from {report.data}")
+    for note in report.notes:
+        console.print(f"[yellow]{note}")
+    if report.coverage:
+        console.print(f"[bold]Taxonomic coverage[/] [dim]({report.coverage['mode']})")
+        for tax in report.coverage["taxonomies"]:
+            table = Table(title=tax["factor"], title_justify="left")
+            for column in ("level", "nodes", "hit", "coverage", "uncovered (first 5)"):
+                table.add_column(column, justify="left" if column.startswith("uncovered") else "right")
+            for lv in tax["levels"]:
+                shown = ", ".join(" > ".join(p[1:]) for p in lv["uncovered"][:5])
+                table.add_row(str(lv["level"]), str(lv["nodes"]), str(lv["hit"]), f"{100 * lv['ratio']:.0f}%", shown)
+            console.print(table)
+            if tax["unassigned"]:
+                console.print(f"  {tax['unassigned']} item(s) placed in no category of {tax['factor']}")
+    if report.complexity and report.complexity["summary"]:
+        s = report.complexity["summary"]
+        console.print(f"[bold]Complexity (Elo)[/] median {s['median']:.0f}, quartiles {s['q1']:.0f}-{s['q3']:.0f}, "
+                      f"range {s['min']:.0f}-{s['max']:.0f} over {report.complexity['comparisons']} comparisons")
+    if report.diversity:
+        d = report.diversity
+        console.print(f"[bold]Embedding diversity[/] global {d['global']:.4f}, local {d['local']:.4f} "
+                      f"(k={d['k']}, {d['embedder']})")
+    if report.duplicates:
+        d = report.duplicates
+        console.print(f"[bold]Near-duplicates[/] {len(d['groups'])} group(s), {d['items_in_groups']} item(s) "
+                      f"(cosine >= {d['threshold']})")
+        for ref in d.get("contamination", []):
+            console.print(f"  overlap with {ref['reference']}: {ref['overlapping']} item(s)")
+
+
+@click.command("split")
+@click.argument("data", type=click.Path())
+@click.option("--by", type=click.Choice(["complexity"]), default="complexity", show_default=True)
+@click.option("--report", "report", required=True, type=click.Path(dir_okay=False),
+              help="The seedless eval report holding the complexity ratings (and coverage).")
+@click.option("--tiers", "n_tiers", type=click.IntRange(2, 20), default=3, show_default=True)
+@click.option("--factor", help="Taxonomy whose nodes group the items; default: the report's first.")
+@click.option("--out", "out", required=True, type=click.Path(file_okay=False), help="Folder for tier_N.jsonl.")
+def split_command(data: str, by: str, report: str, n_tiers: int, factor: str | None, out: str) -> None:
+    """Split DATA into complexity tiers computed within each taxonomy node (tier_1 = easiest)."""
+    console = Console(highlight=False)
+    try:
+        result = split_by_complexity(Path(data), Path(report), Path(out), n_tiers=n_tiers, factor=factor)
+    except (DataError, OSError, json.JSONDecodeError) as exc:
+        console.print(f"[red]error[/] {exc}")
+        sys.exit(2)
+    where = f"within each node of {result.factor} ({result.groups} nodes)" if result.factor else "over all items"
+    console.print(f"tiers computed {where}")
+    for path, count in zip(result.files, result.counts):
+        console.print(f"[green]wrote[/] {path} ({count} items)")

@@ -1,0 +1,37 @@
+"""Typed settings of `seedless eval`: which measures, which text, batch sizes, embedder, thresholds, models."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+
+from seedless.spec.models import ModelsSettings, Strict
+
+Metric = Literal["coverage", "diversity", "complexity", "duplicates"]
+METRICS: tuple[Metric, ...] = ("coverage", "diversity", "complexity", "duplicates")
+
+
+class EvalSettings(Strict):
+    metrics: list[Metric] = Field(default_factory=lambda: list(METRICS), min_length=1)
+    fields: list[str] = Field(default_factory=list, description="Data fields that make an item's text; "
+                              "empty: `text` when present, else every field as 'name: value' lines.")
+    max_chars: int = Field(1200, ge=50, le=20000, description="An item's text is cut to this many characters "
+                           "in model prompts (small models, long items).")
+    coverage_mode: Literal["model", "embedding"] = Field(
+        "model", description="model: the assigner descends each taxonomy level by level; embedding: nearest "
+        "node by cosine similarity (an approximation, labelled so in the report).")
+    coverage_batch: int = Field(8, ge=1, le=50, description="Items placed per assigner call.")
+    complexity_batch: int = Field(5, ge=2, le=20, description="B: items scored together in one rater call.")
+    complexity_per_item: int = Field(5, ge=1, le=50, description="K: batches each item appears in.")
+    embedder: str = Field("static", description="static (offline, no torch), st:NAME_OR_PATH "
+                          "(sentence-transformers), or an OpenAI-compatible base URL serving /v1/embeddings.")
+    embedding_model: str | None = Field(None, description="Model name for an OpenAI-compatible embedder.")
+    neighbours: int = Field(10, ge=1, le=200, description="k for local diversity.")
+    duplicate_threshold: float = Field(0.95, gt=0, le=1, description="Cosine similarity at or above which "
+                                       "two items are near-duplicates (and an item overlaps a reference).")
+    references: list[Path] = Field(default_factory=list, description="Reference files (e.g. benchmark test "
+                                   "sets) to check for overlap (contamination).")
+    seed: int = Field(0, ge=0, le=2**31 - 1)
+    models: ModelsSettings = Field(default_factory=ModelsSettings)

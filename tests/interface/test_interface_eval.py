@@ -1,0 +1,69 @@
+"""Contracts of `seedless eval` and `seedless split` at the command line (a loopback OpenAI-compatible stub)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from openai_stub import StubServer
+from seedless.interface.cli import main
+
+TAXONOMY = """
+factors:
+- name: Topic
+  children: [Fractions, Geometry, Algebra]
+"""
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner(env={"COLUMNS": "200", "LINES": "50", "SEEDLESS_BASE_URL": None, "SEEDLESS_MODEL": None,
+                          "SEEDLESS_API_KEY_ENV": None, "FORCE_COLOR": None, "TTY_COMPATIBLE": None})
+
+
+def write(tmp_path, n=12):
+    data = tmp_path / "data.jsonl"
+    data.write_text("".join(json.dumps({"id": f"q{i}", "question": f"Question {i}: " + "word " * i}) + "\n"
+                            for i in range(n)))
+    (tmp_path / "tax.yaml").write_text(TAXONOMY)
+    return data
+
+
+def test_eval_writes_every_measure_then_split_writes_tiers(runner, tmp_path):
+    data = write(tmp_path)
+    with StubServer() as server:
+        args = ["eval", str(data), "--taxonomy", str(tmp_path / "tax.yaml"), "--out", str(tmp_path / "r.json"),
+                "--base-url", server.url, "--model", "m"]
+        result = runner.invoke(main, args)
+        assert result.exit_code == 0, result.output
+        again = runner.invoke(main, args)
+    assert "reused from the store" in again.output and "model calls sent: 0" in again.output
+    report = json.loads((tmp_path / "r.json").read_text())
+    assert report["items"] == 12 and report["coverage"]["taxonomies"][0]["factor"] == "Topic"
+    assert set(report["complexity"]["ratings"]) == {f"q{i}" for i in range(12)}
+    assert 0 < report["diversity"]["global"] <= 2 and report["duplicates"]["threshold"] == 0.95
+    assert "Taxonomic coverage (model)" in result.output and "Embedding diversity" in result.output
+    split = runner.invoke(main, ["split", str(data), "--report", str(tmp_path / "r.json"), "--out",
+                                 str(tmp_path / "tiers")])
+    assert split.exit_code == 0, split.output
+    counts = [len((tmp_path / "tiers" / f"tier_{t}.jsonl").read_text().splitlines()) for t in (1, 2, 3)]
+    assert sum(counts) == 12
+
+
+def test_eval_of_a_bad_file_exits_2_naming_the_line(runner, tmp_path):
+    data = tmp_path / "bad.jsonl"
+    data.write_text('{"text": "fine"}\nnot json\n')
+    result = runner.invoke(main, ["eval", str(data), "--out", str(tmp_path / "r.json"), "--metrics", "diversity"])
+    assert result.exit_code == 2 and "bad.jsonl:2: not JSON" in result.output
+
+
+def test_eval_without_a_taxonomy_skips_coverage_and_says_so(runner, tmp_path):
+    data = write(tmp_path, 4)
+    result = runner.invoke(main, ["eval", str(data), "--out", str(tmp_path / "r.json"),
+                                  "--metrics", "coverage,diversity,duplicates"])
+    assert result.exit_code == 0, result.output
+    assert "coverage skipped: no taxonomy" in result.output
+    report = json.loads((tmp_path / "r.json").read_text())
+    assert report["coverage"] is None and report["diversity"]["k"] == 10
