@@ -4,25 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import time
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 import aiohttp
 
-from seedless.engine.clients.base import ChatReply, ChatRequest, FatalModelError, ModelError
-from seedless.engine.clients.retry import RETRYABLE_STATUS, backoff_delay, parse_retry_after
+from seedless.engine.clients.base import ChatReply, ChatRequest
+from seedless.engine.clients.http_post import RetryHook, Sleep, Transient, json_headers, post, with_retries
 
-Sleep = Callable[[float], Awaitable[None]]
-RetryHook = Callable[[str, float], None]  # (reason, delay) -> None
-
-
-class _Transient(Exception):
-    def __init__(self, reason: str, retry_after: float | None = None):
-        super().__init__(reason)
-        self.reason = reason
-        self.retry_after = retry_after
+__all__ = ["OpenAIClient", "RetryHook"]
 
 
 class OpenAIClient:
@@ -49,12 +39,7 @@ class OpenAIClient:
         self.use_schema = json_schema
         self._sleep = sleep
         self.on_retry = on_retry
-        self._headers = {"Content-Type": "application/json"}
-        if api_key_env:
-            key = os.environ.get(api_key_env)
-            if not key:
-                raise FatalModelError(f"the environment variable {api_key_env} (api_key_env) is not set")
-            self._headers["Authorization"] = f"Bearer {key}"
+        self._headers = json_headers(api_key_env)
         self._session: aiohttp.ClientSession | None = None
 
     def _body(self, request: ChatRequest) -> dict[str, Any]:
@@ -84,22 +69,7 @@ class OpenAIClient:
     async def _once(self, body: bytes) -> ChatReply:
         session = await self._session_get()
         started = time.monotonic()
-        try:
-            timeout = aiohttp.ClientTimeout(total=self.timeout_s)
-            async with session.post(self.url, data=body, timeout=timeout) as resp:
-                raw = await resp.read()
-                if resp.status in RETRYABLE_STATUS:
-                    wait = parse_retry_after(resp.headers.get("Retry-After"))
-                    raise _Transient(f"HTTP {resp.status}", wait)
-                if resp.status >= 400:
-                    detail = raw[:300].decode("utf-8", "replace")
-                    if resp.status in (401, 403, 404):
-                        raise FatalModelError(f"{self.url} answered HTTP {resp.status}: {detail}")
-                    raise ModelError(f"HTTP {resp.status}: {detail}")
-        except asyncio.TimeoutError:
-            raise _Transient(f"no reply within {self.timeout_s:g}s") from None
-        except aiohttp.ClientError as exc:
-            raise _Transient(f"connection error: {type(exc).__name__}: {exc}") from None
+        raw = await post(session, self.url, body, self.timeout_s)
         latency = time.monotonic() - started
         try:
             data = json.loads(raw)
@@ -107,24 +77,15 @@ class OpenAIClient:
             text = choice["message"].get("content") or ""
             finish = choice.get("finish_reason") or "stop"
         except (ValueError, KeyError, IndexError, TypeError, AttributeError):
-            raise _Transient("malformed response body") from None
+            raise Transient("malformed response body") from None
         usage = data.get("usage") or {}
         return ChatReply(text, finish, int(usage.get("prompt_tokens") or 0),
                          int(usage.get("completion_tokens") or 0), latency)
 
     async def complete(self, request: ChatRequest) -> ChatReply:
         body = json.dumps(self._body(request)).encode()
-        for attempt in range(self.max_retries + 1):
-            try:
-                return await self._once(body)
-            except _Transient as exc:
-                if attempt >= self.max_retries:
-                    raise ModelError(f"{exc.reason} (gave up after {attempt + 1} tries)") from None
-                delay = backoff_delay(attempt, exc.retry_after)
-                if self.on_retry is not None:
-                    self.on_retry(exc.reason, delay)
-                await self._sleep(delay)
-        raise AssertionError("unreachable")
+        return await with_retries(lambda: self._once(body), max_retries=self.max_retries, sleep=self._sleep,
+                                  on_retry=self.on_retry)
 
     async def aclose(self) -> None:
         if self._session is not None and not self._session.closed:

@@ -11,28 +11,15 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
-import os
-from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import aiohttp
 import numpy as np
 
-from seedless.engine.clients.base import FatalModelError, ModelError
-from seedless.engine.clients.retry import RETRYABLE_STATUS, backoff_delay, parse_retry_after
+from seedless.engine.clients.base import ModelError
+from seedless.engine.clients.http_post import RetryHook, Sleep, Transient, json_headers, post, with_retries
 from seedless.engine.embedders.base import unit_float32
-
-Sleep = Callable[[float], Awaitable[None]]
-RetryHook = Callable[[str, float], None]  # (reason, delay) -> None
-FATAL_STATUS = frozenset({401, 403, 404})
-
-
-class _Transient(Exception):
-    def __init__(self, reason: str, retry_after: float | None = None):
-        super().__init__(reason)
-        self.reason = reason
-        self.retry_after = retry_after
 
 
 def _vector(item: dict[str, Any]) -> np.ndarray:
@@ -49,11 +36,11 @@ def _parse(raw: bytes, expected: int) -> np.ndarray:
         ordered = sorted(items, key=lambda item: int(item["index"])) if all("index" in i for i in items) else items
         vectors = [_vector(item) for item in ordered]
     except (ValueError, KeyError, TypeError, AttributeError, IndexError):
-        raise _Transient("malformed response body") from None
+        raise Transient("malformed response body") from None
     if len(vectors) != expected:
-        raise _Transient(f"{len(vectors)} embeddings for {expected} inputs")
+        raise Transient(f"{len(vectors)} embeddings for {expected} inputs")
     if not vectors or len({v.shape for v in vectors}) != 1 or vectors[0].ndim != 1 or vectors[0].size == 0:
-        raise _Transient("embeddings of unequal or empty dimension")
+        raise Transient("embeddings of unequal or empty dimension")
     return np.stack(vectors)
 
 
@@ -93,12 +80,7 @@ class OpenAIEmbedder:
         self.max_retries = max_retries
         self._sleep = sleep
         self.on_retry = on_retry
-        self._headers = {"Content-Type": "application/json"}
-        if api_key_env:
-            key = os.environ.get(api_key_env)
-            if not key:
-                raise FatalModelError(f"the environment variable {api_key_env} (api_key_env) is not set")
-            self._headers["Authorization"] = f"Bearer {key}"
+        self._headers = json_headers(api_key_env)
 
     def _body(self, texts: list[str]) -> bytes:
         body: dict[str, Any] = {"model": self.model, "input": texts, "encoding_format": "float"}
@@ -107,37 +89,13 @@ class OpenAIEmbedder:
         return json.dumps(body).encode()
 
     async def _once(self, session: aiohttp.ClientSession, body: bytes, expected: int) -> np.ndarray:
-        try:
-            timeout = aiohttp.ClientTimeout(total=self.timeout_s)
-            async with session.post(self.url, data=body, timeout=timeout) as resp:
-                raw = await resp.read()
-                if resp.status in RETRYABLE_STATUS:
-                    raise _Transient(f"HTTP {resp.status}", parse_retry_after(resp.headers.get("Retry-After")))
-                if resp.status >= 400:
-                    detail = raw[:300].decode("utf-8", "replace")
-                    if resp.status in FATAL_STATUS:
-                        raise FatalModelError(f"{self.url} answered HTTP {resp.status}: {detail}")
-                    raise ModelError(f"{self.url} answered HTTP {resp.status}: {detail}")
-        except asyncio.TimeoutError:
-            raise _Transient(f"no reply within {self.timeout_s:g}s") from None
-        except aiohttp.ClientError as exc:
-            raise _Transient(f"connection error: {type(exc).__name__}: {exc}") from None
-        return _parse(raw, expected)
+        return _parse(await post(session, self.url, body, self.timeout_s), expected)
 
     async def _batch(self, session: aiohttp.ClientSession, gate: asyncio.Semaphore, texts: list[str]) -> np.ndarray:
         body = self._body(texts)
         async with gate:
-            for attempt in range(self.max_retries + 1):
-                try:
-                    return await self._once(session, body, len(texts))
-                except _Transient as exc:
-                    if attempt >= self.max_retries:
-                        raise ModelError(f"{exc.reason} (gave up after {attempt + 1} tries)") from None
-                    delay = backoff_delay(attempt, exc.retry_after)
-                    if self.on_retry is not None:
-                        self.on_retry(exc.reason, delay)
-                    await self._sleep(delay)
-        raise AssertionError("unreachable")
+            return await with_retries(lambda: self._once(session, body, len(texts)), max_retries=self.max_retries,
+                                      sleep=self._sleep, on_retry=self.on_retry)
 
     async def aembed(self, texts: list[str]) -> np.ndarray:
         """The embeddings of `texts`, rows L2-normalised float32; the first failed batch cancels the others."""
