@@ -1,9 +1,10 @@
-"""Typed replies of the evaluation call sites (coverage assignment, batch complexity), with bounded schemas."""
+"""Typed replies of the eval call sites (coverage, complexity, taxonomy judge, corrupter), with bounded schemas."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
+import jsonschema
 from pydantic import BaseModel, ConfigDict, Field
 
 from seedless.core.replies import Reply
@@ -66,3 +67,104 @@ class ComplexityReply(Reply):
             "required": ["scores"],
             "additionalProperties": False,
         }
+
+
+NO_MATCH = "none"
+NODE_LABELS = ("good_shared", "good_new", "redundant", "bad")
+
+
+class NodeLabelEntry(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    node: int = Field(..., ge=1)
+    match: str = Field(NO_MATCH, max_length=1000)
+    label: Literal["good_shared", "good_new", "redundant", "bad"]
+
+
+class TaxonomyJudgeReply(Reply):
+    """A label for each numbered generated node; `match` names the expert node a good_shared node matches."""
+
+    labels: list[NodeLabelEntry] = Field(..., max_length=200)
+
+    @classmethod
+    def schema_for(cls, *, nodes: int, matches: list[str]) -> dict[str, Any]:
+        entry = {
+            "type": "object",
+            "properties": {"node": {"type": "integer", "minimum": 1, "maximum": nodes},
+                           "match": {"type": "string", "enum": [NO_MATCH, *matches]},
+                           "label": {"type": "string", "enum": list(NODE_LABELS)}},
+            "required": ["node", "match", "label"],
+            "additionalProperties": False,
+        }
+        return {
+            "type": "object",
+            "properties": {"labels": {"type": "array", "items": entry, "minItems": nodes, "maxItems": nodes}},
+            "required": ["labels"],
+            "additionalProperties": False,
+        }
+
+
+MAX_ANSWER_CHARS = 4000
+MAX_ANSWER_ITEMS = 50
+
+
+def answer_schema(value: Any) -> dict[str, Any]:
+    """A bounded JSON schema of the same shape as `value`: same type; objects keep their keys; strings and
+    lists get a length bound (twice the original's, at least 200 characters / 10 items)."""
+    if isinstance(value, bool):
+        return {"type": "boolean"}
+    if isinstance(value, int):
+        return {"type": "integer"}
+    if isinstance(value, float):
+        return {"type": "number"}
+    if isinstance(value, str):
+        return {"type": "string", "minLength": 1, "maxLength": min(MAX_ANSWER_CHARS, max(200, 2 * len(value)))}
+    if isinstance(value, list):
+        items = answer_schema(value[0]) if value else {"type": "string", "maxLength": 400}
+        return {"type": "array", "items": items, "maxItems": min(MAX_ANSWER_ITEMS, max(10, 2 * len(value)))}
+    if isinstance(value, dict):
+        return {"type": "object", "properties": {k: answer_schema(v) for k, v in value.items()},
+                "required": list(value), "additionalProperties": False}
+    return {"type": "null"}
+
+
+class CorruptionReply(Reply):
+    """A subtly wrong version of an answer, in the original's format, and what was changed."""
+
+    change: str = Field("", max_length=2000)
+    answer: Any
+
+    @classmethod
+    def schema_for(cls, *, original: Any, max_chars: int) -> dict[str, Any]:
+        return {
+            "type": "object",
+            "properties": {"change": {"type": "string", "minLength": 1, "maxLength": max_chars},
+                           "answer": answer_schema(original)},
+            "required": ["change", "answer"],
+            "additionalProperties": False,
+        }
+
+
+def _normal(value: Any) -> Any:
+    if isinstance(value, str):
+        return " ".join(value.split()).casefold()
+    if isinstance(value, list):
+        return [_normal(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _normal(v) for k, v in value.items()}
+    return value
+
+
+def same_answer(a: Any, b: Any) -> bool:
+    """Whether a corruption left the answer as it was: equal values, strings compared case- and spacing-insensitively
+    (at any depth), numbers by value (3 == 3.0)."""
+    return bool(_normal(a) == _normal(b))
+
+
+def answer_problem(original: Any, value: Any) -> str | None:
+    """Why `value` does not have the original answer's format (per `answer_schema`), or None when it does."""
+    validator = jsonschema.Draft202012Validator(answer_schema(original))
+    errors = sorted(validator.iter_errors(value), key=lambda e: list(e.path))
+    if not errors:
+        return None
+    parts = [f"answer{''.join(f'[{p!r}]' for p in e.path)}: {e.message[:200]}" for e in errors[:3]]
+    return "; ".join(parts)

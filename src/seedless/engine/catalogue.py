@@ -126,5 +126,25 @@ STAGES: tuple[StageInfo, ...] = (
         reads=("items",),
         writes=("REPORT.json: complexity",),
     ),
+    StageInfo(
+        name="eval_taxonomy_quality",
+        summary="seedless eval: each generated node labelled against the expert taxonomy of its factor (matched by "
+                "name), in batches: good_shared (with its expert node), good_new, redundant or bad; completeness, "
+                "soundness, novelty per factor and overall.",
+        settings="eval.taxonomy_judge_batch",
+        roles=(Role.taxonomy_judge,),
+        prompts=(PromptName.taxonomy_judge,),
+        reads=("taxonomy.yaml (generated)", "expert taxonomy.yaml"),
+        writes=("REPORT.json: taxonomy_quality",),
+    ),
+    StageInfo(
+        name="eval_critic",
+        summary="seedless eval: a subtly wrong copy of each item's answer, then the double critic's prompts "
+                "(judge_correct, judge_incorrect) on both; p, q, rejection rate, accuracy lift.",
+        settings="eval.answer_field, eval.generator_accuracy",
+        roles=(Role.corrupter, Role.judge),
+        prompts=(PromptName.corrupt_answer,),
+        reads=("items with answers",),
+        writes=("REPORT.json: critic",),
+    ),
 )
-

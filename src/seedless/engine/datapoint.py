@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import re
 from collections.abc import Callable
@@ -10,16 +9,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from seedless.core.mix import Mix
-from seedless.core.output_format import answer_of, describe, record_schema
+from seedless.core.output_format import describe, record_schema
 from seedless.core.record import Lineage, Record, Rejection, Repair, Verdict
-from seedless.core.replies import ComplexifyReply, MetaPromptsReply, VerdictReply, YesNoReply
+from seedless.core.replies import ComplexifyReply, MetaPromptsReply, VerdictReply
 from seedless.engine.caller import Caller
+from seedless.engine.double_critic import EXPLANATION_CHARS, ask_double_critic
 from seedless.engine.parsing import datapoint_parser
 from seedless.engine.prompts import PromptName
 from seedless.spec.models import Role, Spec
 
 META_PROMPT_CHARS = 600
-EXPLANATION_CHARS = 400
 ATTEMPT_STRIDE = 1000  # call samples: slot * stride + attempt, distinct for every try of every slot
 _WORD = re.compile(r"[a-z0-9]+")
 
@@ -167,23 +166,15 @@ class DatapointMaker:
 
     async def _double_critic(self, job: Job, lineage: Lineage, data: dict[str, Any]) -> str | None:
         """None when accepted: 'is it correct?' yes and 'is it incorrect?' no, asked independently."""
-        field = self.spec.output.answer_field
-        task = json.dumps({k: v for k, v in data.items() if k != field}, ensure_ascii=False)
-        variables = {"task": task, "answer": json.dumps(answer_of(self.spec.output, data), ensure_ascii=False)}
-        schema = YesNoReply.schema_for(max_chars=EXPLANATION_CHARS)
-        correct, incorrect = await asyncio.gather(
-            self.caller.structured(Role.judge, PromptName.judge_correct, variables, YesNoReply, schema,
-                                   sample=job.sample),
-            self.caller.structured(Role.judge, PromptName.judge_incorrect, variables, YesNoReply, schema,
-                                   sample=job.sample))
-        if correct.value is None or incorrect.value is None:
-            return "the double critic gave no usable answer: " + "; ".join(correct.failures + incorrect.failures)
-        said_correct, said_incorrect = correct.value.answer == "yes", incorrect.value.answer == "yes"
+        result = await ask_double_critic(self.caller, data, self.spec.output.answer_field or "", sample=job.sample)
+        if result.value is None:
+            return "the double critic gave no usable answer: " + "; ".join(result.failures)
+        verdict = result.value
         lineage.verdicts += [
-            Verdict(critic="double_correct", passed=said_correct, explanation=correct.value.explanation),
-            Verdict(critic="double_incorrect", passed=not said_incorrect, explanation=incorrect.value.explanation)]
-        if said_correct and not said_incorrect:
+            Verdict(critic="double_correct", passed=verdict.said_correct, explanation=verdict.correct.explanation),
+            Verdict(critic="double_incorrect", passed=not verdict.said_incorrect,
+                    explanation=verdict.incorrect.explanation)]
+        if verdict.accepted:
             return None
-        return (f"double critic: 'is it correct?' {correct.value.answer}, 'is it incorrect?' "
-                f"{incorrect.value.answer}")
-
+        return (f"double critic: 'is it correct?' {verdict.correct.answer}, 'is it incorrect?' "
+                f"{verdict.incorrect.answer}")

@@ -1,4 +1,4 @@
-"""The eval command: load items, then coverage, complexity and embedding measures, into one JSON-ready report."""
+"""`seedless eval`: coverage, complexity, embedding, taxonomy-quality and critic measures, into one report."""
 
 from __future__ import annotations
 
@@ -18,25 +18,30 @@ from seedless.engine.caller import Caller
 from seedless.engine.clients import ModelClient
 from seedless.engine.complexity_rate import rate_complexity
 from seedless.engine.coverage_assign import Placement, assign_by_embedding, assign_by_model
+from seedless.engine.critic_check import check_critic, critic_section
 from seedless.engine.eval_data import DataError, Item, load_items
 from seedless.engine.eval_embedding import embedding_measures, make_eval_embedder
 from seedless.engine.events import CallRetry, EventSink, Notice, ignore
 from seedless.engine.store import Store
-from seedless.spec.eval_settings import EvalSettings
+from seedless.engine.taxonomy_judge import judge_taxonomies, quality_section
+from seedless.spec.eval_settings import ITEM_METRICS, LIFT_AT, EvalSettings
 
 NO_DESCRIPTION = "the items below"
 
 
 @dataclass
 class EvalReport:
-    data: str
+    data: str | None
     items: int
     settings: dict[str, Any]
     taxonomy: str | None = None
+    expert: str | None = None
     coverage: dict[str, Any] | None = None
     complexity: dict[str, Any] | None = None
     diversity: dict[str, Any] | None = None
     duplicates: dict[str, Any] | None = None
+    taxonomy_quality: dict[str, Any] | None = None
+    critic: dict[str, Any] | None = None
     notes: list[str] = field(default_factory=list)
     usage: list[dict[str, Any]] = field(default_factory=list)
     calls_sent: int = 0
@@ -51,13 +56,14 @@ def store_path(report: Path) -> Path:
     return report.with_name(report.stem + ".seedless.db")
 
 
-def _taxonomies(data: Path, given: Path | None) -> tuple[TaxonomySet | None, Path | None]:
-    path = given or (data / "taxonomy.yaml" if data.is_dir() and (data / "taxonomy.yaml").is_file() else None)
+def _taxonomies(data: Path | None, given: Path | None) -> tuple[TaxonomySet | None, Path | None]:
+    run_file = data / "taxonomy.yaml" if data is not None and data.is_dir() else None
+    path = given or (run_file if run_file is not None and run_file.is_file() else None)
     return (read_taxonomies(path) if path else None), path
 
 
-def _description(data: Path) -> str:
-    spec = data / "spec.yaml" if data.is_dir() else None
+def _description(data: Path | None) -> str:
+    spec = data / "spec.yaml" if data is not None and data.is_dir() else None
     if spec and spec.is_file():
         loaded = yaml.safe_load(spec.read_text(encoding="utf-8")) or {}
         if isinstance(loaded, dict) and isinstance(loaded.get("description"), str):
@@ -79,19 +85,34 @@ def _coverage_section(results: list[tuple[TaxonomyCoverage, Placement]], items: 
     return {"mode": label, "taxonomies": taxonomies, "assignments": assignments}
 
 
-async def evaluate(data: Path, settings: EvalSettings, report_path: Path, *, taxonomy: Path | None = None,
-                   events: EventSink = ignore, clients: dict[str, ModelClient] | None = None) -> EvalReport:
+async def evaluate(data: Path | None, settings: EvalSettings, report_path: Path, *, taxonomy: Path | None = None,
+                   expert: Path | None = None, events: EventSink = ignore,
+                   clients: dict[str, ModelClient] | None = None) -> EvalReport:
     """Every selected measure of `data` (JSONL, Parquet or a run directory). Model calls go through the store
-    beside the report, so running the same eval again sends no finished call."""
-    items = load_items(data, settings.fields)
-    taxonomies, tax_path = _taxonomies(data, taxonomy)
-    report = EvalReport(str(data), len(items), settings.model_dump(mode="json", exclude={"models"}),
-                        str(tax_path) if tax_path else None)
+    beside the report, so running the same eval again sends no finished call. Items are read only for the
+    measures that need them: taxonomy_quality alone reads no data (`data` may be None, or a run directory
+    whose taxonomy.yaml is the generated taxonomy)."""
     wanted = set(settings.metrics)
-    if "coverage" in wanted and taxonomies is None:
-        report.notes.append("coverage skipped: no taxonomy (pass --taxonomy, or evaluate a run directory)")
+    if wanted & ITEM_METRICS and data is None:
+        raise DataError(f"{', '.join(sorted(wanted & ITEM_METRICS))} need DATA (a JSONL, Parquet or run directory)")
+    items = load_items(data, settings.fields) if data is not None and wanted & ITEM_METRICS else []
+    taxonomies, tax_path = _taxonomies(data, taxonomy)
+    report = EvalReport(str(data) if data is not None else None, len(items),
+                        settings.model_dump(mode="json", exclude={"models"}), str(tax_path) if tax_path else None,
+                        str(expert) if expert else None)
+    experts = read_taxonomies(expert) if expert is not None and "taxonomy_quality" in wanted else None
+
+    def skip(metric: str, why: str) -> None:
+        report.notes.append(f"{metric} skipped: {why}")
         events(Notice(report.notes[-1], warning=True))
-        wanted.discard("coverage")
+        wanted.discard(metric)
+
+    if "coverage" in wanted and taxonomies is None:
+        skip("coverage", "no taxonomy (pass --taxonomy, or evaluate a run directory)")
+    if "taxonomy_quality" in wanted and taxonomies is None:
+        skip("taxonomy_quality", "no generated taxonomy (pass --taxonomy, or a run directory as DATA)")
+    if "taxonomy_quality" in wanted and experts is None:
+        skip("taxonomy_quality", "no expert taxonomy (pass --expert)")
     embedder = make_eval_embedder(settings) if wanted & {"diversity", "duplicates"} or (
         "coverage" in wanted and settings.coverage_mode == "embedding") else None
     vectors = await asyncio.to_thread(embedder.embed, [i.text for i in items]) if embedder else None
@@ -112,6 +133,10 @@ async def evaluate(data: Path, settings: EvalSettings, report_path: Path, *, tax
                 tasks.append(_coverage(caller, taxonomies, items, vectors, embedder, settings, report))
             if "complexity" in wanted:
                 tasks.append(_complexity(caller, items, _description(data), settings, report))
+            if "taxonomy_quality" in wanted and taxonomies is not None and experts is not None:
+                tasks.append(_taxonomy_quality(caller, taxonomies, experts, settings, report))
+            if "critic" in wanted:
+                tasks.append(_critic(caller, items, settings, report))
             await asyncio.gather(*tasks)
         finally:
             await endpoints.aclose()
@@ -147,6 +172,19 @@ async def _complexity(caller: Caller, items: list[Item], description: str, setti
         "batch": settings.complexity_batch, "per_item": settings.complexity_per_item, "batches": rated.batches,
         "comparisons": rated.comparisons, "summary": summary,
         "ratings": {i.id: round(r, 2) for i, r in zip(items, rated.ratings)}, "failures": rated.failures}
+
+
+async def _taxonomy_quality(caller: Caller, generated: TaxonomySet, experts: TaxonomySet, settings: EvalSettings,
+                            report: EvalReport) -> None:
+    result = await judge_taxonomies(caller, generated, experts, batch=settings.taxonomy_judge_batch)
+    report.taxonomy_quality = quality_section(result, report.taxonomy or "", report.expert or "")
+
+
+async def _critic(caller: Caller, items: list[Item], settings: EvalSettings, report: EvalReport) -> None:
+    field = settings.answer_field or ""
+    check = await check_critic(caller, items, field)
+    mus = sorted({settings.generator_accuracy, *LIFT_AT})
+    report.critic = critic_section(check, field, mus, settings.generator_accuracy)
 
 
 __all__ = ["DataError", "EvalReport", "evaluate", "store_path"]

@@ -29,6 +29,8 @@ class PromptName(str, Enum):
     judge_incorrect = "judge_incorrect"
     coverage_assign = "coverage_assign"
     complexity_batch = "complexity_batch"
+    taxonomy_judge = "taxonomy_judge"
+    corrupt_answer = "corrupt_answer"
 
 
 @lru_cache(maxsize=1)

@@ -1,4 +1,4 @@
-"""`seedless eval` (coverage, complexity, diversity, duplicates of any dataset into REPORT.json) and `seedless split`."""
+"""`seedless eval` (coverage, complexity, diversity, duplicates, taxonomy quality, critic) and `seedless split`."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from seedless.engine.eval_data import DataError
 from seedless.engine.eval_run import EvalReport, evaluate, store_path
 from seedless.engine.split import split_by_complexity
 from seedless.interface.render import ProgressView, render_problems
-from seedless.spec.eval_settings import METRICS, EvalSettings
+from seedless.spec.eval_settings import DEFAULT_METRICS, ITEM_METRICS, METRICS, EvalSettings
 from seedless.spec.loader import SpecError
 from seedless.spec.overrides import with_single_endpoint
 
@@ -26,11 +26,15 @@ def _names(value: str | None) -> list[str]:
 
 
 @click.command("eval")
-@click.argument("data", type=click.Path())
+@click.argument("data", type=click.Path(), required=False)
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="The report, as JSON.")
 @click.option("--taxonomy", type=click.Path(dir_okay=False),
-              help="A taxonomy.yaml (a run's, or an expert's in the same format); default: the run directory's.")
-@click.option("--metrics", default=",".join(METRICS), show_default=True, help="Comma-separated measures.")
+              help="A taxonomy.yaml (a run's, or an expert's in the same format); default: the run directory's. "
+                   "For taxonomy_quality: the generated taxonomy.")
+@click.option("--expert", type=click.Path(dir_okay=False),
+              help="taxonomy_quality: the expert taxonomy (taxonomy.yaml format) to judge --taxonomy against.")
+@click.option("--metrics", default=",".join(DEFAULT_METRICS), show_default=True,
+              help=f"Comma-separated measures, of: {', '.join(METRICS)} (the last two are opt-in).")
 @click.option("--field", "fields", help="Comma-separated data fields that make the text to judge.")
 @click.option("--coverage-mode", type=click.Choice(["model", "embedding"]), default="model", show_default=True,
               help="embedding: nearest node by cosine similarity, a cheaper approximation.")
@@ -43,18 +47,41 @@ def _names(value: str | None) -> list[str]:
 @click.option("--model", envvar="SEEDLESS_MODEL", help="Model name at --base-url.")
 @click.option("--api-key-env", envvar="SEEDLESS_API_KEY_ENV", help="Environment variable holding the API key.")
 @click.option("--max-concurrency", type=click.IntRange(1, 4096), help="Requests in flight at --base-url.")
+@click.option("--answer-field", help="critic: the field holding each item's known correct answer (required).")
+@click.option("--generator-accuracy", type=click.FloatRange(0, 1), default=0.5, show_default=True,
+              help="critic: mu, the generator accuracy the accuracy lift is reported for (also at 0.5, 0.7, 0.9).")
 @click.option("--seed", type=int, default=0, show_default=True)
-def eval_command(data: str, out: str, taxonomy: str | None, metrics: str, fields: str | None, coverage_mode: str,
-                 embedder: str, embedding_model: str | None, references: tuple[str, ...], base_url: str | None,
-                 model: str | None, api_key_env: str | None, max_concurrency: int | None, seed: int) -> None:
+def eval_command(data: str | None, out: str, taxonomy: str | None, expert: str | None, metrics: str,
+                 fields: str | None, coverage_mode: str, embedder: str, embedding_model: str | None,
+                 references: tuple[str, ...], base_url: str | None, model: str | None, api_key_env: str | None,
+                 max_concurrency: int | None, answer_field: str | None, generator_accuracy: float, seed: int) -> None:
     """Measure DATA (JSONL, Parquet or a run directory): taxonomic coverage, calibrated complexity (Elo),
-    embedding diversity and near-duplicates. Model calls are stored beside the report: run it again to
-    resume. Uses the embedded model unless --base-url/--model name a server."""
+    embedding diversity and near-duplicates; opt-in, the quality of a taxonomy against an expert's
+    (taxonomy_quality: DATA optional) and the double critic's effectiveness (critic). Model calls are stored
+    beside the report: run it again to resume. Uses the embedded model unless --base-url/--model name a server."""
     console = Console(highlight=False)
+    chosen = _names(metrics)
+    unknown = [m for m in chosen if m not in METRICS]
+    if unknown:
+        raise click.UsageError(f"unknown measure(s) {', '.join(unknown)}; choose from {', '.join(METRICS)}")
+    needs_data = sorted(set(chosen) & ITEM_METRICS)
+    if data is None and needs_data:
+        raise click.UsageError(f"missing DATA: {', '.join(needs_data)} measure items")
+    if "critic" in chosen and not answer_field:
+        raise click.UsageError("the critic measure needs --answer-field NAME: the field holding each item's "
+                               "correct answer")
+    if "taxonomy_quality" in chosen:
+        run_taxonomy = data is not None and (Path(data) / "taxonomy.yaml").is_file()
+        if not expert:
+            raise click.UsageError("taxonomy_quality needs --expert EXPERT.yaml: the expert taxonomy")
+        if not taxonomy and not run_taxonomy:
+            raise click.UsageError("taxonomy_quality needs the generated taxonomy: --taxonomy GENERATED.yaml, "
+                                   "or a run directory as DATA")
     try:
-        settings = EvalSettings(metrics=_names(metrics), fields=_names(fields), coverage_mode=coverage_mode,
+        settings = EvalSettings(metrics=chosen, fields=_names(fields), coverage_mode=coverage_mode,
                                 embedder=embedder, embedding_model=embedding_model,
-                                references=[Path(r) for r in references], seed=seed)
+                                references=[Path(r) for r in references], answer_field=answer_field,
+                                generator_accuracy=generator_accuracy, seed=seed)
     except ValueError as exc:
         raise click.UsageError(str(exc).splitlines()[-1] if "\n" in str(exc) else str(exc)) from None
     if bool(base_url) != bool(model):
@@ -64,8 +91,9 @@ def eval_command(data: str, out: str, taxonomy: str | None, metrics: str, fields
     report_path = Path(out)
     try:
         with ProgressView(console) as view:
-            report = asyncio.run(evaluate(Path(data), settings, report_path,
-                                          taxonomy=Path(taxonomy) if taxonomy else None, events=view))
+            report = asyncio.run(evaluate(Path(data) if data else None, settings, report_path,
+                                          taxonomy=Path(taxonomy) if taxonomy else None,
+                                          expert=Path(expert) if expert else None, events=view))
     except DataError as exc:
         console.print(f"[red]error[/] {exc}")
         sys.exit(2)
@@ -84,7 +112,8 @@ def eval_command(data: str, out: str, taxonomy: str | None, metrics: str, fields
 
 
 def render_report(console: Console, report: EvalReport) -> None:
-    console.print(f"[bold]{report.items} items[/] from {report.data}")
+    if report.data is not None and report.items:
+        console.print(f"[bold]{report.items} items[/] from {report.data}")
     for note in report.notes:
         console.print(f"[yellow]{note}")
     if report.coverage:
@@ -113,6 +142,69 @@ def render_report(console: Console, report: EvalReport) -> None:
                       f"(cosine >= {d['threshold']})")
         for ref in d.get("contamination", []):
             console.print(f"  overlap with {ref['reference']}: {ref['overlapping']} item(s)")
+    if report.taxonomy_quality:
+        render_taxonomy_quality(console, report.taxonomy_quality)
+    if report.critic:
+        render_critic(console, report.critic)
+
+
+def _share(value: float | None) -> str:
+    return "-" if value is None else f"{value:.3f}"
+
+
+def render_taxonomy_quality(console: Console, section: dict) -> None:
+    console.print(f"[bold]Taxonomy quality[/] of {section['generated']} against {section['expert']}: "
+                  f"completeness {_share(section['completeness'])}, soundness {_share(section['soundness'])}, "
+                  f"novelty {_share(section['novelty'])} ({section['expert_nodes']} expert nodes)")
+    table = Table(title_justify="left")
+    columns = ("factor", "expert nodes", "generated", "completeness", "soundness", "novelty",
+               "shared / new / redundant / bad")
+    for column in columns:
+        table.add_column(column, justify="left" if column == "factor" else "right")
+    for f in section["factors"]:
+        counts = " / ".join(str(n) for n in f["counts"].values()) if f["counts"] else "-"
+        table.add_row(f["factor"], str(f["expert_nodes"]), str(f["generated_nodes"]), _share(f["completeness"]),
+                      _share(f["soundness"]), _share(f["novelty"]), counts)
+    console.print(table)
+    for f in section["factors"]:
+        if f["unlabelled"]:
+            console.print(f"  [yellow]{len(f['unlabelled'])} node(s) of {f['factor']} got no label[/]")
+    for name in section["unmatched_generated_factors"]:
+        console.print(f"  [yellow]generated factor {name} has no expert counterpart (not judged)[/]")
+    for name in section["unmatched_expert_factors"]:
+        console.print(f"  [yellow]expert factor {name} has no generated counterpart (its nodes count as missed)[/]")
+
+
+def render_critic(console: Console, section: dict) -> None:
+    c = section["counts"]
+    console.print(f"[bold]Critic effectiveness[/] (answer field {section['answer_field']}): "
+                  f"p {_share(section['p'])} ({c['correct_accepted']}/{c['correct']} correct accepted), "
+                  f"q {_share(section['q'])} ({c['corrupted_accepted']}/{c['corrupted']} corrupted accepted), "
+                  f"rejection rate {_share(section['rejection_rate'])}")
+    lifts = ", ".join(f"mu {f['mu']}: " + ("-" if f["lift"] is None else format(f["lift"], "+.3f"))
+                      for f in section["filtering"])
+    console.print(f"  accuracy lift after filtering: {lifts}")
+    problems = [(c["identical_dropped"], "corruption(s) identical to the original (dropped from q)"),
+                (c["corruption_failed"], "corruption(s) failed"), (c["critic_failed"], "critic verdict(s) failed")]
+    shown_problems = [f"{n} {what}" for n, what in problems if n]
+    if shown_problems:
+        console.print(f"  [yellow]{'; '.join(shown_problems)}[/]")
+    table = Table(title_justify="left")
+    for column in ("item", "original accepted", "corrupted answer", "corrupted accepted"):
+        table.add_column(column)
+    for r in section["results"][:10]:
+        shown = "-" if r["dropped"] else json.dumps(r["corrupted_answer"], ensure_ascii=False)[:60]
+        table.add_row(r["id"], _verdict(r["original"]), shown, r["dropped"] or _verdict(r["corrupted"]))
+    console.print(table)
+    if len(section["results"]) > 10:
+        console.print(f"  ({len(section['results']) - 10} more item(s) in the report)")
+
+
+def _verdict(verdict: dict | None) -> str:
+    if verdict is None:
+        return "no verdict"
+    accepted = "yes" if verdict["accepted"] else "no"
+    return f"{accepted} (correct? {verdict['correct?']}, incorrect? {verdict['incorrect?']})"
 
 
 @click.command("split")

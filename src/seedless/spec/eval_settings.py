@@ -5,16 +5,20 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from seedless.spec.models import ModelsSettings, Strict
 
-Metric = Literal["coverage", "diversity", "complexity", "duplicates"]
-METRICS: tuple[Metric, ...] = ("coverage", "diversity", "complexity", "duplicates")
+Metric = Literal["coverage", "diversity", "complexity", "duplicates", "taxonomy_quality", "critic"]
+METRICS: tuple[Metric, ...] = ("coverage", "diversity", "complexity", "duplicates", "taxonomy_quality", "critic")
+DEFAULT_METRICS: tuple[Metric, ...] = ("coverage", "diversity", "complexity", "duplicates")
+ITEM_METRICS: frozenset[Metric] = frozenset({"coverage", "diversity", "complexity", "duplicates", "critic"})
+LIFT_AT: tuple[float, ...] = (0.5, 0.7, 0.9)  # generator accuracies the critic's accuracy lift is always reported at
 
 
 class EvalSettings(Strict):
-    metrics: list[Metric] = Field(default_factory=lambda: list(METRICS), min_length=1)
+    metrics: list[Metric] = Field(default_factory=lambda: list(DEFAULT_METRICS), min_length=1,
+                                  description="taxonomy_quality and critic are opt-in.")
     fields: list[str] = Field(default_factory=list, description="Data fields that make an item's text; "
                               "empty: `text` when present, else every field as 'name: value' lines.")
     max_chars: int = Field(1200, ge=50, le=20000, description="An item's text is cut to this many characters "
@@ -33,5 +37,18 @@ class EvalSettings(Strict):
                                        "two items are near-duplicates (and an item overlaps a reference).")
     references: list[Path] = Field(default_factory=list, description="Reference files (e.g. benchmark test "
                                    "sets) to check for overlap (contamination).")
+    taxonomy_judge_batch: int = Field(8, ge=1, le=50, description="Generated nodes labelled per taxonomy judge "
+                                      "call (whole sibling groups packed together when they fit).")
+    answer_field: str | None = Field(None, min_length=1, max_length=200, description="The field holding each "
+                                     "item's known correct answer; required by the critic measure.")
+    generator_accuracy: float = Field(0.5, ge=0, le=1, description="mu, the generator accuracy the critic's "
+                                      f"accuracy lift is reported for (also always at {', '.join(map(str, LIFT_AT))}).")
     seed: int = Field(0, ge=0, le=2**31 - 1)
     models: ModelsSettings = Field(default_factory=ModelsSettings)
+
+    @model_validator(mode="after")
+    def _critic_needs_an_answer_field(self) -> EvalSettings:
+        if "critic" in self.metrics and not self.answer_field:
+            raise ValueError("the critic measure needs answer_field (--answer-field NAME): the field holding "
+                             "each item's correct answer")
+        return self

@@ -28,6 +28,8 @@ class Role(str, Enum):
     judge = "judge"
     assigner = "assigner"  # seedless eval: places datapoints in a taxonomy (coverage)
     rater = "rater"  # seedless eval: scores datapoints against each other (complexity)
+    taxonomy_judge = "taxonomy_judge"  # seedless eval: labels generated nodes against an expert taxonomy
+    corrupter = "corrupter"  # seedless eval: writes a subtly wrong answer (critic effectiveness)
 
 
 # Defaults per role: (temperature, max_tokens). Proposals are sampled hot for diversity; critics run cool.
@@ -44,6 +46,8 @@ ROLE_DEFAULTS: dict[Role, tuple[float, int]] = {
     Role.judge: (0.0, 300),
     Role.assigner: (0.0, 400),
     Role.rater: (0.0, 300),
+    Role.taxonomy_judge: (0.0, 600),
+    Role.corrupter: (0.7, 400),
 }
 
 
