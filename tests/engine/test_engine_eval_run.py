@@ -121,3 +121,27 @@ def test_a_run_directory_is_read_as_its_records_data(tmp_path):
     (run / "dataset.jsonl").write_text(json.dumps(line) + "\n")
     (item,) = load_items(run)
     assert (item.id, item.text, item.mix) == ("s000001", "question: q\nanswer: 3", {"Topic": ["Topic", "Fractions"]})
+
+
+def test_an_interrupted_eval_resends_no_finished_call(tmp_path, model):
+    from seedless.engine.caller import fingerprint
+    from seedless.engine.clients.base import FatalModelError
+
+    data = write_data(tmp_path, [f"Fractions: halves number {i}" for i in range(12)])
+    answered = []
+
+    def crash_after_five(request):
+        if len(answered) >= 5:
+            raise FatalModelError("endpoint gone")
+        answered.append(request)
+        return model(request)
+
+    (tmp_path / "tax.yaml").write_text(TAXONOMY)
+    clients, first = fake_clients(crash_after_five)
+    with pytest.raises(FatalModelError):
+        asyncio.run(evaluate(data, settings(metrics=["coverage", "complexity"]), tmp_path / "r.json",
+                             taxonomy=tmp_path / "tax.yaml", clients=clients))
+    report, second = run_eval(tmp_path, data, model)
+    done = {fingerprint("x", r.schema_name, first.identity, r) for r in answered}
+    assert not done & {fingerprint("x", r.schema_name, second.identity, r) for r in second.requests}
+    assert report.calls_reused == 5 and len(report.complexity["ratings"]) == 12

@@ -104,6 +104,10 @@ def eval_command(data: str | None, out: str, taxonomy: str | None, expert: str |
         console.print(f"[red]error[/] {exc}\nCalls already made are stored in {store_path(report_path)}; "
                       "run the same command again to continue.")
         sys.exit(1)
+    except KeyboardInterrupt:
+        console.print(f"[yellow]interrupted[/]: calls already made are stored in {store_path(report_path)}; "
+                      "run the same command again to continue.")
+        sys.exit(130)
     report_path.parent.mkdir(parents=True, exist_ok=True)
     report_path.write_text(json.dumps(report.as_dict(), indent=1, ensure_ascii=False), encoding="utf-8")
     render_report(console, report)
