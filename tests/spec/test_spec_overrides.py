@@ -55,3 +55,15 @@ def test_the_rest_of_the_spec_and_the_original_are_untouched():
     assert set(original.models.endpoints) == {"embedded", "hosted"}
     assert original.models.default == "embedded"
     assert original.models.roles[Role.taxonomy_critic].endpoint == "hosted"
+
+
+def test_a_single_endpoint_keeps_the_specs_prices():
+    spec = parse_spec("""
+description: Word problems in arithmetic for primary school pupils.
+models:
+  prices: {cli: {input_per_million: 0.5, output_per_million: 1.5}}
+""")
+    from seedless.spec.overrides import with_single_endpoint
+
+    moved = with_single_endpoint(spec, "http://localhost:8000/v1", "m")
+    assert moved.models.prices["cli"].output_per_million == 1.5

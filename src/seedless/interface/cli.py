@@ -1,4 +1,4 @@
-"""The `seedless` command line: init, validate, taxonomy, plan, run, export, eval, stages."""
+"""The `seedless` command line: init, validate, estimate, taxonomy, plan, run, export, eval, split, stages."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from seedless.engine.plan_run import build_plan
 from seedless.engine.run_pipeline import run_dataset
 from seedless.engine.store import UsageRow
 from seedless.engine.taxonomy_run import build_taxonomies
+from seedless.interface.estimate_command import estimate
 from seedless.interface.eval_command import eval_command, split_command
 from seedless.interface.export_command import export
 from seedless.interface.render import (
@@ -201,3 +202,4 @@ def stages() -> None:
 main.add_command(export)
 main.add_command(eval_command)
 main.add_command(split_command)
+main.add_command(estimate)

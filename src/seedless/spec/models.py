@@ -94,11 +94,20 @@ class RoleSettings(Strict):
     max_tokens: int | None = Field(None, ge=16, le=32768)
 
 
+class Price(Strict):
+    """What one model charges, per million tokens (used only by `seedless estimate`)."""
+
+    input_per_million: float = Field(..., ge=0, description="Price of a million prompt tokens.")
+    output_per_million: float = Field(..., ge=0, description="Price of a million completion tokens.")
+
+
 class ModelsSettings(Strict):
     endpoints: dict[str, Endpoint] = Field(default_factory=lambda: {"embedded": EmbeddedEndpoint()})
     default: str = "embedded"
     roles: dict[Role, RoleSettings] = Field(default_factory=dict)
     max_repairs: int = Field(2, ge=0, le=10, description="Repair calls after an unparsable or invalid reply.")
+    prices: dict[str, Price] = Field(default_factory=dict, description="Per endpoint name, model identity "
+                                     "(e.g. openai:gpt-4o-mini) or model name: prices for `seedless estimate`.")
 
 
 class FactorSpec(Strict):

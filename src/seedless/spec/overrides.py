@@ -15,5 +15,5 @@ def with_single_endpoint(spec: Spec, base_url: str, model: str, api_key_env: str
     roles = {role: RoleSettings(temperature=r.temperature, max_tokens=r.max_tokens)
              for role, r in spec.models.roles.items()}
     models = ModelsSettings(endpoints={CLI_ENDPOINT: endpoint}, default=CLI_ENDPOINT, roles=roles,
-                            max_repairs=spec.models.max_repairs)
+                            max_repairs=spec.models.max_repairs, prices=spec.models.prices)
     return spec.model_copy(update={"models": models})

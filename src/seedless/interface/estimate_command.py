@@ -1,0 +1,89 @@
+"""`seedless estimate SPEC`: expected model calls, tokens and cost per stage and in total, before any call."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from seedless.core.estimate import Assumptions, Estimate, Range
+from seedless.engine.estimate_run import estimate_spec, unmatched_prices
+from seedless.interface.render import render_problems
+from seedless.spec.loader import SpecError, load_spec
+from seedless.spec.overrides import with_single_endpoint
+
+
+def _n(value: float) -> str:
+    return f"{value:,.0f}"
+
+
+def _range(r: Range) -> str:
+    return f"{_n(r.low)} / {_n(r.expected)} / {_n(r.high)}"
+
+
+def _money(r: Range | None) -> str:
+    return "-" if r is None else f"{r.low:,.4f} / {r.expected:,.4f} / {r.high:,.4f}"
+
+
+def render_estimate(console: Console, result: Estimate) -> None:
+    """Expected figures per stage (calls also as a low-high range), then the totals as low / expected / high."""
+    priced = any(s.site.price is not None for s in result.stages)
+    table = Table(title="Expected model calls per stage", title_justify="left")
+    for name in ("stage", "role", "calls", "low-high", "prompt tok", "compl. tok") + (("cost",) if priced else ()):
+        table.add_column(name, justify="left" if name in ("stage", "role") else "right")
+    for s in result.stages:
+        c = s.calls.calls
+        row = [s.calls.stage, s.calls.role.value, _n(c.expected), f"{_n(c.low)}-{_n(c.high)}",
+               _n(s.prompt_tokens.expected), _n(s.completion_tokens.expected)]
+        cost = s.cost
+        table.add_row(*(row + ["-" if cost is None else f"{cost.expected:,.4f}"] if priced else row))
+    calls, prompt, completion = (result.total(w) for w in ("calls", "prompt_tokens", "completion_tokens"))
+    total = ["total", "", _n(calls.expected), f"{_n(calls.low)}-{_n(calls.high)}", _n(prompt.expected),
+             _n(completion.expected)]
+    table.add_row(*(total + [f"{result.total('cost').expected:,.4f}"] if priced else total), style="bold")
+    console.print(table)
+    console.print(f"total (low / expected / high): calls {_range(calls)}; prompt tokens {_range(prompt)}; "
+                  f"completion tokens {_range(completion)}" + (f"; cost {_money(result.total('cost'))}" if priced else ""))
+    uses: dict[tuple[str, str], list[str]] = {}
+    for s in result.stages:
+        roles = uses.setdefault((s.site.endpoint, s.site.model), [])
+        if s.calls.role.value not in roles:
+            roles.append(s.calls.role.value)
+    for (endpoint, model), roles in sorted(uses.items()):
+        console.print(f"endpoint {endpoint} ({model}): {', '.join(roles)}")
+    a = result.assumptions
+    console.print(f"assumed: each critic check passes with {a.acceptance:.0%}; replies use {a.completion_fraction:.0%} "
+                  "of max_tokens (high: all of it); children per node at the midpoint of min and max; "
+                  "high = every try of the attempt bound with every repair. See docs/estimate.md.")
+    if not priced:
+        console.print("no prices in the spec (models.prices): cost not shown")
+    elif result.unpriced:
+        console.print("[yellow]no price for:[/] " + ", ".join(result.unpriced) + " (left out of the cost)")
+
+
+@click.command()
+@click.argument("spec", type=click.Path(dir_okay=False))
+@click.option("--base-url", help="Estimate for every role on this OpenAI-compatible endpoint.")
+@click.option("--model", help="Model name at --base-url.")
+@click.option("--acceptance", type=click.FloatRange(0.01, 1.0), default=0.8, show_default=True,
+              help="Chance that one critic check passes (scales tries and repairs).")
+@click.option("--completion-fraction", type=click.FloatRange(0.01, 1.0), default=0.5, show_default=True,
+              help="Share of a role's max_tokens a typical reply uses.")
+def estimate(spec: str, base_url: str | None, model: str | None, acceptance: float,
+             completion_fraction: float) -> None:
+    """Expected model calls, tokens and cost per stage and in total for SPEC; sends no model call."""
+    console = Console(stderr=False, highlight=False)
+    try:
+        loaded = load_spec(spec)
+    except SpecError as exc:
+        render_problems(console, exc.problems)
+        sys.exit(2)
+    if bool(base_url) != bool(model):
+        raise click.UsageError("--base-url and --model go together")
+    if base_url and model:
+        loaded = with_single_endpoint(loaded, base_url, model)
+    render_estimate(console, estimate_spec(loaded, Assumptions(acceptance, completion_fraction)))
+    for key in unmatched_prices(loaded):
+        console.print(f"[yellow]price '{key}' names no endpoint or model of this spec[/]")
