@@ -63,3 +63,11 @@ def test_run_against_an_openai_server_with_base_url(runner, tmp_path):
     assert result.exit_code == 0, result.output
     records = [json.loads(line) for line in (tmp_path / "run" / "dataset.jsonl").read_text().splitlines()]
     assert len(records) == 4 and {r["lineage"]["model"] for r in records} == {"openai:m"}
+
+
+def test_run_stops_at_the_budget_with_exit_1_and_says_how_to_continue(runner, tmp_path):
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(SPEC + FAKE + "  budget: {tokens: 3000}\n")
+    result = runner.invoke(main, ["run", str(spec), "--out", str(tmp_path / "run")])
+    assert result.exit_code == 1, result.output
+    assert "token budget (3,000) would be exceeded" in result.output and "Raise models.budget.tokens" in result.output

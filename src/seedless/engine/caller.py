@@ -9,13 +9,14 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from seedless.core.replies import Reply
+from seedless.engine.budget import BudgetExceeded, Spend
 from seedless.engine.clients.base import ChatRequest, FatalModelError, ModelClient, ModelError
 from seedless.engine.events import CallDone, CallStarted, EventSink, ignore
 from seedless.engine.limiter import Limiter
 from seedless.engine.parsing import parse_reply
 from seedless.engine.prompts import PromptName, render, render_repair
 from seedless.engine.store import Store
-from seedless.spec.models import Role
+from seedless.spec.models import Price, Role
 
 T = TypeVar("T", bound=Reply)
 V = TypeVar("V")
@@ -54,6 +55,11 @@ def fingerprint(role: str, prompt: str, model: str, request: ChatRequest) -> str
     return hashlib.sha256(json.dumps(material, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
 
 
+def prompt_tokens(messages: tuple[tuple[str, str], ...]) -> int:
+    """A cautious guess of a prompt's tokens before it is sent (4 characters a token, 4 a message)."""
+    return sum(len(content) // 4 + 4 for _, content in messages)
+
+
 def request_record(request: ChatRequest) -> dict[str, Any]:
     return {"messages": [list(m) for m in request.messages], "temperature": request.temperature,
             "max_tokens": request.max_tokens, "seed": request.seed, "schema": request.json_schema}
@@ -61,7 +67,9 @@ def request_record(request: ChatRequest) -> dict[str, Any]:
 
 class Caller:
     def __init__(self, store: Store, bindings: dict[Role, Binding], *, seed: int, max_repairs: int,
-                 events: EventSink = ignore):
+                 events: EventSink = ignore, spend: Spend | None = None, prices: dict[Role, Price | None] | None = None):
+        self.spend = spend or Spend(None)
+        self.prices = prices or {}
         self.store = store
         self.bindings = bindings
         self.seed = seed
@@ -101,10 +109,19 @@ class Caller:
                 reply, reused = stored.reply, True
                 self.reused += 1
             else:
+                price = self.prices.get(role)
                 try:
                     async with bind.limiter:
+                        held = self.spend.reserve(price, prompt_tokens(messages), max_tokens)
                         self.events(CallStarted(role.value, prompt.value))
-                        reply = await bind.client.complete(request)
+                        try:
+                            reply = await bind.client.complete(request)
+                        except ModelError:
+                            self.spend.settle(held, price)
+                            raise
+                        self.spend.settle(held, price, reply.prompt_tokens, reply.completion_tokens)
+                except BudgetExceeded:
+                    raise  # nothing was sent: stop before the budget is passed, keeping what is stored
                 except ModelError as exc:
                     self.store.log_error(fp, role=role.value, prompt=prompt.value, model=bind.client.identity,
                                          reason=str(exc))

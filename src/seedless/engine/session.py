@@ -7,12 +7,33 @@ from pathlib import Path
 import yaml
 
 from seedless.engine.bindings import Endpoints
+from seedless.engine.budget import Spend, cost_of
 from seedless.engine.caller import Caller
 from seedless.engine.clients import ModelClient
 from seedless.engine.events import CallRetry, EventSink, ignore
+from seedless.engine.estimate_run import price_for
 from seedless.engine.rundir import RunDir
 from seedless.engine.store import Store
-from seedless.spec.models import Spec
+from seedless.spec.models import Price, Role, Spec
+
+
+def role_prices(spec: Spec) -> dict[Role, Price | None]:
+    """Each role's price, by the endpoint it calls (see `price_for`)."""
+    out = {}
+    for role in Role:
+        settings = spec.models.roles.get(role)
+        out[role] = price_for(spec, (settings.endpoint if settings else None) or spec.models.default)
+    return out
+
+
+def spent_so_far(spec: Spec, store: Store, prices: dict[Role, Price | None]) -> Spend:
+    """The budget's account, opened with every call already stored in the run (earlier invocations too)."""
+    tokens, cost = 0, 0.0
+    for row in store.usage():
+        tokens += row.prompt_tokens + row.completion_tokens
+        role = Role(row.role) if row.role in Role._value2member_map_ else None
+        cost += cost_of(prices.get(role) if role else None, row.prompt_tokens, row.completion_tokens)
+    return Spend(spec.models.budget, tokens, cost)
 
 
 class Session:
@@ -37,8 +58,10 @@ class Session:
         try:
             self.endpoints = Endpoints(self.spec, on_retry=lambda reason, delay: self.events(CallRetry(reason, delay)),
                                        clients=self._clients)
+            prices = role_prices(self.spec)
             self.caller = Caller(self.store, self.endpoints.bindings(), seed=self.spec.seed,
-                                 max_repairs=self.spec.models.max_repairs, events=self.events)
+                                 max_repairs=self.spec.models.max_repairs, events=self.events,
+                                 spend=spent_so_far(self.spec, self.store, prices), prices=prices)
         except BaseException:
             self.store.close("failed")
             raise

@@ -95,10 +95,17 @@ class RoleSettings(Strict):
 
 
 class Price(Strict):
-    """What one model charges, per million tokens (used only by `seedless estimate`)."""
+    """What one model charges, per million tokens (`seedless estimate` and a cost budget)."""
 
     input_per_million: float = Field(..., ge=0, description="Price of a million prompt tokens.")
     output_per_million: float = Field(..., ge=0, description="Price of a million completion tokens.")
+
+
+class Budget(Strict):
+    """A hard limit on what a run may spend; the run stops cleanly before a call would pass it."""
+
+    tokens: int | None = Field(None, ge=1, description="Prompt plus completion tokens over the whole run.")
+    cost: float | None = Field(None, gt=0, description="Money over the whole run, from `models.prices`.")
 
 
 class ModelsSettings(Strict):
@@ -107,7 +114,9 @@ class ModelsSettings(Strict):
     roles: dict[Role, RoleSettings] = Field(default_factory=dict)
     max_repairs: int = Field(2, ge=0, le=10, description="Repair calls after an unparsable or invalid reply.")
     prices: dict[str, Price] = Field(default_factory=dict, description="Per endpoint name, model identity "
-                                     "(e.g. openai:gpt-4o-mini) or model name: prices for `seedless estimate`.")
+                                     "(e.g. openai:gpt-4o-mini) or model name: prices for `seedless estimate` "
+                                     "and a cost budget.")
+    budget: Budget | None = Field(None, description="A hard limit in tokens and/or money for each run directory.")
 
 
 class FactorSpec(Strict):
