@@ -282,3 +282,13 @@ def test_a_new_exclusion_regenerates_only_the_datapoints_it_now_excludes(tmp_pat
     after = {r["id"]: r for r in lines(tmp_path / "dataset.jsonl")}
     assert outcome.regenerated == len(hit) and not any(excluded(r) for r in after.values())
     assert all(after[i] == r for i, r in before.items() if i not in hit)
+
+
+def test_usage_per_stage_covers_every_stored_call_also_after_a_resume(tmp_path, scripted):
+    run(spec_of(size=6), tmp_path, scripted)
+    outcome, client = run(spec_of(size=8), tmp_path, ScriptedModel())
+    stages = {r.role: r.calls for r in outcome.usage_stages}
+    assert sum(stages.values()) == sum(r.calls for r in outcome.usage_total) > len(client.requests) > 0
+    assert {"taxonomy", "strategies", "meta_prompts", "generation", "requirement_critic",
+            "double_critic"} <= set(stages)
+    assert stages["generation"] == 8 and stages["double_critic"] == 16  # two questions per datapoint

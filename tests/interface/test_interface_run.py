@@ -36,7 +36,7 @@ def test_run_writes_the_dataset_and_prints_rejection_rates_per_critic(runner, tm
     result = runner.invoke(main, ["run", str(spec), "--out", str(tmp_path / "run")])
     assert result.exit_code == 0, result.output
     assert "Coverage budget N/V = 12/" in result.output
-    assert "requirements" in result.output and "stage" in result.output
+    assert "requirements" in result.output and "stage" in result.output and "per stage" in result.output
     assert f"{tmp_path / 'run' / 'dataset.jsonl'} (12 datapoints)" in result.output
     lines = (tmp_path / "run" / "dataset.jsonl").read_text().splitlines()
     assert len(lines) == 12 and (tmp_path / "run" / "dataset.parquet").is_file()

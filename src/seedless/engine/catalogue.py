@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from seedless.engine.prompts import PromptName
+from seedless.engine.store import UsageRow
 from seedless.spec.models import Role
 
 
@@ -148,3 +149,18 @@ STAGES: tuple[StageInfo, ...] = (
         writes=("REPORT.json: critic",),
     ),
 )
+
+
+def stage_usage(rows: list[UsageRow]) -> list[UsageRow]:
+    """Usage rows keyed by call site, summed per stage of the catalogue (the row's `role` holds the stage)."""
+    stage_of = {p.value: s.name for s in STAGES for p in s.prompts}
+    totals: dict[tuple[str, str], list[int]] = {}
+    for r in rows:
+        key = (stage_of.get(r.role, r.role), r.model)
+        acc = totals.setdefault(key, [0, 0, 0])
+        acc[0] += r.calls
+        acc[1] += r.prompt_tokens
+        acc[2] += r.completion_tokens
+    order = {s.name: i for i, s in enumerate(STAGES)}
+    return [UsageRow(stage, model, *acc) for (stage, model), acc in
+            sorted(totals.items(), key=lambda kv: (order.get(kv[0][0], len(order)), kv[0]))]

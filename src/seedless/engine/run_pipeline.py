@@ -8,6 +8,7 @@ from pathlib import Path
 from seedless.core.mix import CoverageBudget
 from seedless.core.rejection_stats import RejectionStats
 from seedless.core.strategy import Strategy
+from seedless.engine.catalogue import stage_usage
 from seedless.engine.clients import ModelClient
 from seedless.engine.dataset_files import DatasetFiles, write_dataset_files
 from seedless.engine.events import EventSink, Notice, ignore
@@ -36,6 +37,7 @@ class RunOutcome:
     warnings: list[str] = field(default_factory=list)
     usage: list[UsageRow] = field(default_factory=list)
     usage_total: list[UsageRow] = field(default_factory=list)
+    usage_stages: list[UsageRow] = field(default_factory=list)  # every stored call, per stage and model
     calls_sent: int = 0
     calls_reused: int = 0
 
@@ -68,4 +70,5 @@ async def run_dataset(spec: Spec, out: Path, *, events: EventSink = ignore, from
         return RunOutcome(taxonomy, strategies, budget, spec.size, files, generation.stats, on,
                           generation.complete, generation.stopped_at_bound, generation.bound,
                           generation.tries_sent, generation.regenerated, generation.stats.warnings(critics_on=on),
-                          store.usage(this_invocation_only=True), store.usage(), caller.sent, caller.reused)
+                          store.usage(this_invocation_only=True), store.usage(),
+                          stage_usage(store.usage_by_prompt()), caller.sent, caller.reused)

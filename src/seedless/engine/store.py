@@ -106,6 +106,13 @@ class Store:
             "GROUP BY role, model ORDER BY role, model", args).fetchall()
         return [UsageRow(*r) for r in rows]
 
+    def usage_by_prompt(self) -> list[UsageRow]:
+        """Like `usage`, keyed by call site (prompt name) instead of role: every call stored in the run."""
+        rows = self.db.execute(
+            "SELECT prompt, model, COUNT(*), SUM(prompt_tokens), SUM(completion_tokens) FROM calls "
+            "GROUP BY prompt, model ORDER BY prompt, model").fetchall()
+        return [UsageRow(*r) for r in rows]
+
     def call_count(self) -> int:
         return int(self.db.execute("SELECT COUNT(*) FROM calls").fetchone()[0])
 

@@ -181,6 +181,8 @@ def run(spec: str, out: str, base_url: str | None, model: str | None, api_key_en
     render_taxonomies(console, outcome.taxonomy.taxonomies, summary=True)
     console.print(f"[bold]Coverage budget[/] {outcome.budget.meaning()}")
     render_run(console, outcome)
+    if outcome.usage_stages:
+        render_usage(console, "All calls stored in this run, per stage", outcome.usage_stages, key="stage")
     _usage(console, outcome.usage, outcome.usage_total, outcome.calls_sent, outcome.calls_reused)
     if not outcome.complete:
         console.print(f"[red]incomplete[/]: {outcome.files.accepted} of {outcome.target} datapoints accepted; "

@@ -130,12 +130,12 @@ def render_plan(console: Console, outcome: PlanOutcome) -> None:
         console.print(f"  {i}. [dim]{mix.strategy}:[/] " + " | ".join(" > ".join(p[1:]) or p[0] for p in mix.nodes))
 
 
-def render_usage(console: Console, title: str, rows: list[UsageRow]) -> None:
-    """Calls and tokens per role and model; one shared model is named once in the title."""
+def render_usage(console: Console, title: str, rows: list[UsageRow], key: str = "role") -> None:
+    """Calls and tokens per role (or stage) and model; one shared model is named once in the title."""
     models = {r.model for r in rows}
     shared = len(models) == 1
     table = Table(title=f"{title}: {models.pop()}" if shared else title, title_justify="left")
-    columns = ["role"] + ([] if shared else ["model"]) + ["calls", "prompt tokens", "completion tokens"]
+    columns = [key] + ([] if shared else ["model"]) + ["calls", "prompt tokens", "completion tokens"]
     for column in columns:
         numeric = "tokens" in column or column == "calls"
         table.add_column(column, justify="right" if numeric else "left", overflow="fold")
