@@ -292,3 +292,20 @@ def test_usage_per_stage_covers_every_stored_call_also_after_a_resume(tmp_path, 
     assert {"taxonomy", "strategies", "meta_prompts", "generation", "requirement_critic",
             "double_critic"} <= set(stages)
     assert stages["generation"] == 8 and stages["double_critic"] == 16  # two questions per datapoint
+
+
+def test_an_endpoint_failing_every_call_ends_the_run_cleanly_instead_of_every_try(tmp_path, scripted):
+    from seedless.engine.clients.base import ModelError
+
+    def down_after_planning(request):
+        if request.schema_name in ("meta_prompt", "generate", "complexify"):
+            raise ModelError("HTTP 503 (gave up after 7 tries)")
+        return scripted(request)
+
+    spec = spec_of(size=20)
+    spec = spec.model_copy(update={"models": spec.models.model_copy(update={"max_consecutive_failures": 5})})
+    clients, client = fake_clients(down_after_planning)
+    with pytest.raises(FatalModelError, match="calls failed in a row"):
+        asyncio.run(run_dataset(spec, tmp_path, clients=clients))
+    assert sum(r.schema_name == "meta_prompt" for r in client.requests) <= 5 + 16  # the failures, plus those in flight
+    assert (tmp_path / "rejected.jsonl").exists()

@@ -67,8 +67,11 @@ def request_record(request: ChatRequest) -> dict[str, Any]:
 
 class Caller:
     def __init__(self, store: Store, bindings: dict[Role, Binding], *, seed: int, max_repairs: int,
-                 events: EventSink = ignore, spend: Spend | None = None, prices: dict[Role, Price | None] | None = None):
+                 events: EventSink = ignore, spend: Spend | None = None, prices: dict[Role, Price | None] | None = None,
+                 max_consecutive_failures: int = 20):
         self.spend = spend or Spend(None)
+        self.max_consecutive_failures = max_consecutive_failures
+        self.failing: dict[str, int] = {}  # endpoint identity -> calls failed in a row
         self.prices = prices or {}
         self.store = store
         self.bindings = bindings
@@ -128,8 +131,15 @@ class Caller:
                     self.events(CallDone(role.value, prompt.value, False, "error"))
                     if isinstance(exc, FatalModelError):
                         raise  # the endpoint refuses every call: stop, keeping what is stored
+                    ident = bind.client.identity
+                    self.failing[ident] = self.failing.get(ident, 0) + 1
+                    if self.failing[ident] >= self.max_consecutive_failures:
+                        raise FatalModelError(
+                            f"{ident}: {self.failing[ident]} calls failed in a row, the last with: {exc}. The "
+                            "endpoint looks down; check it (or raise models.max_consecutive_failures)") from None
                     failures.append(f"call failed: {exc}")
                     return CallResult(None, failures)
+                self.failing[bind.client.identity] = 0
                 reused = False
                 self.sent += 1
             if reply.finish_reason == "length":

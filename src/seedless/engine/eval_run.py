@@ -126,7 +126,7 @@ async def evaluate(data: Path | None, settings: EvalSettings, report_path: Path,
         endpoints = Endpoints(settings, on_retry=lambda reason, delay: events(CallRetry(reason, delay)),  # type: ignore[arg-type]
                               clients=clients)
         caller = Caller(store, endpoints.bindings(), seed=settings.seed, max_repairs=settings.models.max_repairs,
-                        events=events)
+                        events=events, max_consecutive_failures=settings.models.max_consecutive_failures)
         try:
             tasks = []
             if "coverage" in wanted and taxonomies is not None:

@@ -61,7 +61,8 @@ class Session:
             prices = role_prices(self.spec)
             self.caller = Caller(self.store, self.endpoints.bindings(), seed=self.spec.seed,
                                  max_repairs=self.spec.models.max_repairs, events=self.events,
-                                 spend=spent_so_far(self.spec, self.store, prices), prices=prices)
+                                 spend=spent_so_far(self.spec, self.store, prices), prices=prices,
+                                 max_consecutive_failures=self.spec.models.max_consecutive_failures)
         except BaseException:
             self.store.close("failed")
             raise

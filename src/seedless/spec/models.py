@@ -113,6 +113,9 @@ class ModelsSettings(Strict):
     default: str = "embedded"
     roles: dict[Role, RoleSettings] = Field(default_factory=dict)
     max_repairs: int = Field(2, ge=0, le=10, description="Repair calls after an unparsable or invalid reply.")
+    max_consecutive_failures: int = Field(
+        20, ge=1, le=100_000, description="Calls to one endpoint failing in a row (after their own retries) "
+        "before the run stops cleanly, resumable: a dead or refusing server ends the run instead of every try.")
     prices: dict[str, Price] = Field(default_factory=dict, description="Per endpoint name, model identity "
                                      "(e.g. openai:gpt-4o-mini) or model name: prices for `seedless estimate` "
                                      "and a cost budget.")
