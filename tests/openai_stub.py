@@ -79,3 +79,17 @@ class StubServer:
         asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop).result(10)
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(10)
+
+
+class Recorder:
+    """A client's sleep and on_retry hooks that record the waits instead of waiting."""
+
+    def __init__(self):
+        self.delays: list[float] = []
+        self.retries: list[tuple[str, float]] = []
+
+    async def sleep(self, delay: float) -> None:
+        self.delays.append(delay)
+
+    def on_retry(self, reason: str, delay: float) -> None:
+        self.retries.append((reason, delay))

@@ -6,7 +6,13 @@ from seedless.engine.caller import Binding
 from seedless.engine.clients import ModelClient, make_client
 from seedless.engine.clients.openai_http import RetryHook
 from seedless.engine.limiter import Limiter
-from seedless.spec.models import ROLE_DEFAULTS, Role, Spec
+from seedless.spec.models import ROLE_DEFAULTS, ModelsSettings, Role, Spec
+
+
+def role_endpoint(models: ModelsSettings, role: Role) -> str:
+    """The endpoint name a role calls: its own setting, else `models.default`."""
+    settings = models.roles.get(role)
+    return (settings.endpoint if settings else None) or models.default
 
 
 class Endpoints:
@@ -27,7 +33,7 @@ class Endpoints:
         out = {}
         for role in Role:
             settings = self.spec.models.roles.get(role)
-            name = (settings.endpoint if settings else None) or self.spec.models.default
+            name = role_endpoint(self.spec.models, role)
             client = self.client(name)
             if name not in self.limiters:
                 self.limiters[name] = Limiter(client.max_concurrency)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from seedless.engine.clients import endpoint_identity
 from seedless.engine.clients.base import FatalModelError
-from seedless.spec.models import Budget, Price
+from seedless.spec.models import Budget, ModelsSettings, Price
 
 
 class BudgetExceeded(FatalModelError):
@@ -16,6 +17,23 @@ class BudgetExceeded(FatalModelError):
 class Reservation:
     tokens: int
     cost: float
+
+
+def price_for(models: ModelsSettings, endpoint: str) -> Price | None:
+    """The price keyed by the endpoint name, else the model identity, else the bare model name."""
+    ident, model = endpoint_identity(models.endpoints[endpoint])
+    for key in (endpoint, ident, model):
+        if key in models.prices:
+            return models.prices[key]
+    return None
+
+
+def unmatched_prices(models: ModelsSettings) -> list[str]:
+    """Price keys that name no endpoint, identity or model."""
+    known = set(models.endpoints)
+    for settings in models.endpoints.values():
+        known |= set(endpoint_identity(settings))
+    return [key for key in models.prices if key not in known]
 
 
 def cost_of(price: Price | None, prompt_tokens: int, completion_tokens: int) -> float:

@@ -8,9 +8,11 @@ from typing import Any
 
 from seedless.core.estimate import Assumptions, CallSite, Estimate, child_counts, estimate, expected_calls, mixes
 from seedless.core.output_format import describe, record_schema
-from seedless.engine.clients.packaged_model import MODEL_NAME, SHA256
+from seedless.engine.bindings import role_endpoint
+from seedless.engine.budget import price_for
+from seedless.engine.clients import endpoint_identity
 from seedless.engine.prompts import PromptName, render
-from seedless.spec.models import ROLE_DEFAULTS, EmbeddedEndpoint, OpenAIEndpoint, Price, Role, Spec
+from seedless.spec.models import ROLE_DEFAULTS, Role, Spec
 
 CHARS_PER_TOKEN = 4.0
 MESSAGE_OVERHEAD = 4  # tokens of chat framing per message
@@ -26,39 +28,8 @@ def tokens(messages: tuple[tuple[str, str], ...]) -> float:
 def role_settings(spec: Spec, role: Role) -> tuple[str, int]:
     """(endpoint name, max_tokens) of a role, as the run's bindings resolve them."""
     settings = spec.models.roles.get(role)
-    endpoint = (settings.endpoint if settings else None) or spec.models.default
     max_tokens = settings.max_tokens if settings and settings.max_tokens is not None else ROLE_DEFAULTS[role][1]
-    return endpoint, max_tokens
-
-
-def identity(spec: Spec, endpoint: str) -> tuple[str, str | None]:
-    """(the model identity a run records, the endpoint's bare model name) without making a client."""
-    settings = spec.models.endpoints[endpoint]
-    if isinstance(settings, EmbeddedEndpoint):
-        if settings.model_path is None:
-            return f"embedded:{MODEL_NAME}@{SHA256[:12]}", MODEL_NAME
-        return f"embedded:{settings.model_path.name}", settings.model_path.name
-    if isinstance(settings, OpenAIEndpoint):
-        return f"openai:{settings.model}", settings.model
-    return f"fake:{settings.model}", settings.model
-
-
-def price_for(spec: Spec, endpoint: str) -> Price | None:
-    """The price keyed by the endpoint name, else the model identity, else the bare model name."""
-    ident, model = identity(spec, endpoint)
-    for key in (endpoint, ident, model):
-        if key is not None and key in spec.models.prices:
-            return spec.models.prices[key]
-    return None
-
-
-def unmatched_prices(spec: Spec) -> list[str]:
-    """Price keys that name no endpoint, identity or model of this spec."""
-    known = set(spec.models.endpoints)
-    for name in spec.models.endpoints:
-        ident, model = identity(spec, name)
-        known |= {ident, model or ""}
-    return [key for key in spec.models.prices if key not in known]
+    return role_endpoint(spec.models, role), max_tokens
 
 
 def _names(count: float, stem: str = NODE) -> list[str]:
@@ -121,6 +92,6 @@ def estimate_spec(spec: Spec, assumptions: Assumptions = Assumptions()) -> Estim
             per_call = (per_call + tokens(render(PromptName.judge_incorrect,
                                                  variables[PromptName.judge_incorrect]))) / 2
         endpoint, max_tokens = role_settings(spec, stage.role)
-        sites[stage.prompt] = CallSite(endpoint, identity(spec, endpoint)[0], per_call, max_tokens,
-                                       price_for(spec, endpoint))
+        sites[stage.prompt] = CallSite(endpoint, endpoint_identity(spec.models.endpoints[endpoint])[0], per_call,
+                                       max_tokens, price_for(spec.models, endpoint))
     return estimate(stages, sites, assumptions)

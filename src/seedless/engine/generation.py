@@ -70,7 +70,7 @@ class Generation:
                 self.tries_used += rows.attempts
             else:
                 self.regenerated += rows.accepted
-        for row in self.records.rows():
+        for row in self.records.rows(body=False):  # statistics need no datapoint
             if self.current.get(row.slot) == row.mix_id:
                 self.stats.add(row.mix.nodes, row.complexify, row.accepted, row.stage)
 

@@ -96,11 +96,12 @@ class RecordStore:
                 latest[slot], out[slot] = created, group
         return out
 
-    def rows(self, accepted: bool | None = None) -> Iterator[Row]:
-        """Rows of the current basis in slot and try order, streamed."""
+    def rows(self, accepted: bool | None = None, *, body: bool = True) -> Iterator[Row]:
+        """Rows of the current basis in slot and try order, streamed; `body=False` leaves each body empty."""
         where = "" if accepted is None else f" AND accepted = {int(accepted)}"
+        column = "body" if body else "''"
         cursor = self.db.execute(
-            "SELECT slot, attempt, mix, complexify, accepted, stage, body, mix_id FROM records WHERE basis = ?"
-            f"{where} ORDER BY slot, attempt", (self.basis,))
+            f"SELECT slot, attempt, mix, complexify, accepted, stage, {column}, mix_id "
+            f"FROM records WHERE basis = ?{where} ORDER BY slot, attempt", (self.basis,))
         for slot, attempt, mix, flag, ok, stage, body, mid in cursor:
             yield Row(slot, attempt, _mix_from(mix), bool(flag), bool(ok), stage, body, mid)

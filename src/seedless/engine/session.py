@@ -6,12 +6,11 @@ from pathlib import Path
 
 import yaml
 
-from seedless.engine.bindings import Endpoints
-from seedless.engine.budget import Spend, cost_of
+from seedless.engine.bindings import Endpoints, role_endpoint
+from seedless.engine.budget import Spend, cost_of, price_for
 from seedless.engine.caller import Caller
 from seedless.engine.clients import ModelClient
 from seedless.engine.events import CallRetry, EventSink, ignore
-from seedless.engine.estimate_run import price_for
 from seedless.engine.rundir import RunDir
 from seedless.engine.store import Store
 from seedless.spec.models import Price, Role, Spec
@@ -19,11 +18,7 @@ from seedless.spec.models import Price, Role, Spec
 
 def role_prices(spec: Spec) -> dict[Role, Price | None]:
     """Each role's price, by the endpoint it calls (see `price_for`)."""
-    out = {}
-    for role in Role:
-        settings = spec.models.roles.get(role)
-        out[role] = price_for(spec, (settings.endpoint if settings else None) or spec.models.default)
-    return out
+    return {role: price_for(spec.models, role_endpoint(spec.models, role)) for role in Role}
 
 
 def spent_so_far(spec: Spec, store: Store, prices: dict[Role, Price | None]) -> Spend:

@@ -9,7 +9,8 @@ from rich.console import Console
 from rich.table import Table
 
 from seedless.core.estimate import Assumptions, Estimate, Range
-from seedless.engine.estimate_run import estimate_spec, unmatched_prices
+from seedless.engine.budget import unmatched_prices
+from seedless.engine.estimate_run import estimate_spec
 from seedless.interface.render import render_problems
 from seedless.spec.loader import SpecError, load_spec
 from seedless.spec.overrides import with_single_endpoint
@@ -85,5 +86,5 @@ def estimate(spec: str, base_url: str | None, model: str | None, acceptance: flo
     if base_url and model:
         loaded = with_single_endpoint(loaded, base_url, model)
     render_estimate(console, estimate_spec(loaded, Assumptions(acceptance, completion_fraction)))
-    for key in unmatched_prices(loaded):
+    for key in unmatched_prices(loaded.models):
         console.print(f"[yellow]price '{key}' names no endpoint or model of this spec[/]")

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from aiohttp import web
 
+from openai_stub import Recorder
 from seedless.engine.clients.base import ChatReply, ChatRequest, FatalModelError, ModelError
 from seedless.engine.clients.openai_http import OpenAIClient
 
@@ -97,18 +98,6 @@ async def serve(script: Script):
         yield f"http://127.0.0.1:{port}/v1"
     finally:
         await runner.cleanup()
-
-
-class Recorder:
-    def __init__(self):
-        self.delays: list[float] = []
-        self.retries: list[tuple[str, float]] = []
-
-    async def sleep(self, delay: float) -> None:
-        self.delays.append(delay)
-
-    def on_retry(self, reason: str, delay: float) -> None:
-        self.retries.append((reason, delay))
 
 
 def client(url: str, rec: Recorder | None = None, **kw: Any) -> OpenAIClient:

@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 from aiohttp import web
 
+from openai_stub import Recorder
 from seedless.engine.clients.base import FatalModelError, ModelError
 from seedless.engine.embedders import make_embedder
 from seedless.engine.embedders.openai_embeddings import OpenAIEmbedder
@@ -134,18 +135,6 @@ class ThreadedServer:
         asyncio.run_coroutine_threadsafe(self.runner.cleanup(), self.loop).result(10)
         self.loop.call_soon_threadsafe(self.loop.stop)
         self.thread.join(10)
-
-
-class Recorder:
-    def __init__(self):
-        self.delays: list[float] = []
-        self.retries: list[tuple[str, float]] = []
-
-    async def sleep(self, delay: float) -> None:
-        self.delays.append(delay)
-
-    def on_retry(self, reason: str, delay: float) -> None:
-        self.retries.append((reason, delay))
 
 
 def embedder(url: str, rec: Recorder | None = None, **kw: Any) -> OpenAIEmbedder:

@@ -7,6 +7,17 @@ from seedless.engine.clients.openai_http import RetryHook
 from seedless.spec.models import EmbeddedEndpoint, Endpoint, FakeEndpoint, OpenAIEndpoint
 
 
+def endpoint_identity(endpoint: Endpoint) -> tuple[str, str]:
+    """(the model identity its client records, the bare model name), without making a client."""
+    if isinstance(endpoint, EmbeddedEndpoint):
+        from seedless.engine.clients.embedded import model_identity
+
+        return model_identity(endpoint)
+    if isinstance(endpoint, OpenAIEndpoint):
+        return f"openai:{endpoint.model}", endpoint.model
+    return f"fake:{endpoint.model}", endpoint.model
+
+
 def make_client(endpoint: Endpoint, on_retry: RetryHook | None = None) -> ModelClient:
     if isinstance(endpoint, OpenAIEndpoint):
         from seedless.engine.clients.openai_http import OpenAIClient
@@ -27,4 +38,5 @@ def make_client(endpoint: Endpoint, on_retry: RetryHook | None = None) -> ModelC
     raise TypeError(f"unknown endpoint kind: {endpoint!r}")
 
 
-__all__ = ["ChatReply", "ChatRequest", "FatalModelError", "ModelClient", "ModelError", "make_client"]
+__all__ = ["ChatReply", "ChatRequest", "FatalModelError", "ModelClient", "ModelError", "endpoint_identity",
+           "make_client"]

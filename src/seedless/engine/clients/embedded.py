@@ -15,8 +15,14 @@ from seedless.spec.models import EmbeddedEndpoint
 def _identity(path: Path | None) -> str:
     if path is None:
         return f"embedded:{MODEL_NAME}@{SHA256[:12]}"
-    stat = path.stat()
-    return f"embedded:{path.name}:{stat.st_size}"
+    size = path.stat().st_size if path.is_file() else 0
+    return f"embedded:{path.name}:{size}"
+
+
+def model_identity(settings: EmbeddedEndpoint) -> tuple[str, str]:
+    """(the identity an EmbeddedClient records, the model file's name), without starting anything."""
+    path = settings.model_path.expanduser() if settings.model_path else None
+    return _identity(path), path.name if path else MODEL_NAME
 
 
 class EmbeddedClient:
