@@ -11,12 +11,13 @@ import pytest
 from conftest import SPEC, ScriptedModel, fake_clients
 from seedless.engine.budget import BudgetExceeded, Spend
 from seedless.engine.caller import fingerprint
+from seedless.engine.clients.fake import FakeClient
 from seedless.engine.run_pipeline import run_dataset
 from seedless.spec import parse_spec
 from seedless.spec.models import Budget, Price
 
 OUTPUT = """
-size: 20
+size: 60
 output:
   kind: fields
   fields: [{name: question}, {name: answer, type: integer}]
@@ -48,16 +49,25 @@ def test_spend_counts_cost_from_prices():
         spend.reserve(price, prompt_tokens=200, max_tokens=300)  # 0.0004 + 0.0008 > 0.001
 
 
+class Queued(FakeClient):
+    """The fake model behind a narrow window, yielding like a real request: requests queue, the oldest datapoints
+    first, so some datapoints finish before the budget runs out."""
+
+    async def complete(self, request):
+        await asyncio.sleep(0)
+        return await super().complete(request)
+
+
 def test_a_run_stops_at_its_budget_and_continues_when_it_is_raised(tmp_path):
-    clients, first = fake_clients(ScriptedModel())
+    first = Queued("scripted", max_concurrency=2, responder=ScriptedModel())
     with pytest.raises(BudgetExceeded):
-        asyncio.run(run_dataset(spec_with("{tokens: 20000}"), tmp_path, clients=clients))
+        asyncio.run(run_dataset(spec_with("{tokens: 30000}"), tmp_path, clients={"fake": first}))
     kept = (tmp_path / "dataset.jsonl").read_text().splitlines()  # written on the way out
-    assert 0 < len(kept) < 20
+    assert 0 < len(kept) < 60
     done = {fingerprint("x", r.schema_name, first.identity, r) for r in first.requests}
     clients, second = fake_clients(ScriptedModel())
     outcome = asyncio.run(run_dataset(spec_with("{tokens: 10000000}"), tmp_path, clients=clients))
-    assert outcome.complete and len((tmp_path / "dataset.jsonl").read_text().splitlines()) == 20
+    assert outcome.complete and len((tmp_path / "dataset.jsonl").read_text().splitlines()) == 60
     assert not done & {fingerprint("x", r.schema_name, second.identity, r) for r in second.requests}
     assert all(json.loads(line) in [json.loads(x) for x in (tmp_path / "dataset.jsonl").read_text().splitlines()]
                for line in kept)

@@ -152,13 +152,24 @@ def test_critics_can_be_turned_off(tmp_path, scripted):
 def test_repeats_of_a_mix_see_the_earlier_meta_prompts_of_their_stream(tmp_path, scripted):
     extra = """
 strategies: [{name: One, taxonomies: [Format > Format common]}]
-generation: {complexify: 0, history: 2}
+generation: {complexify: 0, history: 2, history_lag: 1}
 """
     run(spec_of(extra, size=4), tmp_path, scripted)
     asked = [user_text(r) for r in scripted_requests(tmp_path, scripted, "meta_prompt")]
     assert len(asked) == 4
     assert "already written" not in asked[0] and "already written" in asked[1]
     assert asked[3].count("A scenario about Format common.") == 2  # two earlier ones, the history setting
+
+
+def test_history_lag_lets_that_many_repeats_of_a_mix_draft_at_once(tmp_path, scripted):
+    extra = """
+strategies: [{name: One, taxonomies: [Format > Format common]}]
+generation: {complexify: 0, history: 5, history_lag: 2}
+"""
+    run(spec_of(extra, size=5), tmp_path, scripted)
+    asked = [user_text(r) for r in scripted_requests(tmp_path, scripted, "meta_prompt")]
+    seen = sorted(text.count("A scenario about Format common.") for text in asked)
+    assert seen == [0, 0, 1, 2, 3]  # repeat j sees repeats 0..j-2
 
 
 def scripted_requests(tmp_path, scripted, name):
@@ -302,10 +313,11 @@ def test_an_endpoint_failing_every_call_ends_the_run_cleanly_instead_of_every_tr
             raise ModelError("HTTP 503 (gave up after 7 tries)")
         return scripted(request)
 
-    spec = spec_of(size=20)
+    spec = spec_of(size=60)  # 120 tries of meta-prompts if every try were made
     spec = spec.model_copy(update={"models": spec.models.model_copy(update={"max_consecutive_failures": 5})})
     clients, client = fake_clients(down_after_planning)
     with pytest.raises(FatalModelError, match="calls failed in a row"):
         asyncio.run(run_dataset(spec, tmp_path, clients=clients))
-    assert sum(r.schema_name == "meta_prompt" for r in client.requests) <= 5 + 16  # the failures, plus those in flight
+    sent = sum(r.schema_name == "meta_prompt" for r in client.requests)
+    assert sent <= 5 + 8  # the failures, plus at most the fake's 8 in flight: nothing is sent once it is down
     assert (tmp_path / "rejected.jsonl").exists()

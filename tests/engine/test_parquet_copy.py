@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pyarrow as pa
@@ -11,6 +14,7 @@ import pytest
 
 from run_files import FIELDS_OUTPUT, mcq, record
 from seedless.core.output_format import record_schema
+from seedless.engine import parquet_copy
 from seedless.engine.parquet_copy import arrow_type, write_parquet
 from seedless.spec.models import OutputFormat
 
@@ -110,3 +114,37 @@ def test_no_rows_still_writes_a_readable_file(tmp_path):
     path: Path = tmp_path / "sub" / "dataset.parquet"
     assert write_parquet([], record_schema(OutputFormat()), path) == 0
     assert pq.read_table(path).num_rows == 0
+
+
+def test_row_groups_hold_batch_rows_however_many_are_parsed_at_once(tmp_path, monkeypatch):
+    monkeypatch.setattr(parquet_copy, "PARSE_ROWS", 3)
+    path = tmp_path / "dataset.parquet"
+    rows = [record(i, {"text": str(i)}) for i in range(16)]
+    assert write_parquet(iter(rows), record_schema(OutputFormat()), path, batch=7) == 16
+    meta = pq.ParquetFile(path).metadata
+    assert [meta.row_group(i).num_rows for i in range(meta.num_row_groups)] == [7, 7, 2]
+    assert pq.read_table(path).column("data").to_pylist() == [r["data"] for r in rows]
+
+
+def test_an_integer_outside_int64_names_row_and_field(tmp_path):
+    schema = record_schema(OutputFormat.model_validate(FIELDS_OUTPUT))
+    with pytest.raises(ValueError, match=r"dp-0000: data\.points: expected integer"):
+        write_parquet([record(0, {**mcq(0), "points": 2 ** 63})], schema, tmp_path / "dataset.parquet")
+
+
+WRITE_IN_A_FRESH_PROCESS = """
+import os, sys
+from seedless.engine.parquet_copy import pa, write_parquet
+assert "ARROW_DEFAULT_MEMORY_POOL" not in os.environ
+write_parquet([{"id": "a", "data": {"text": "t", "n": [1]}, "lineage": {"k": 1}}],
+              {"type": "object", "properties": {"text": {"type": "string"}, "n": {"type": "array"}}}, sys.argv[1])
+print(pa.default_memory_pool().backend_name, "pandas" in sys.modules)
+"""
+
+
+def test_writing_imports_no_pandas_and_uses_the_system_allocator(tmp_path):
+    """Peak memory: pandas (imported by pa.array where installed) and mimalloc's arenas cost ~65 MB resident."""
+    env = {k: v for k, v in os.environ.items() if k != "ARROW_DEFAULT_MEMORY_POOL"}
+    out = subprocess.run([sys.executable, "-c", WRITE_IN_A_FRESH_PROCESS, str(tmp_path / "d.parquet")],
+                         capture_output=True, text=True, check=True, env=env)
+    assert out.stdout.split() == ["system", "False"]

@@ -209,7 +209,7 @@ def test_openai_endpoint_is_selected_by_kind_and_typed():
     endpoint = spec.models.endpoints["hosted"]
     assert isinstance(endpoint, OpenAIEndpoint)
     assert (endpoint.base_url, endpoint.model, endpoint.api_key_env) == ("http://localhost:8000/v1", "qwen", "KEY")
-    assert endpoint.max_concurrency == 64 and endpoint.json_schema is True
+    assert endpoint.max_concurrency == 256 and endpoint.adaptive is True and endpoint.json_schema is True
 
 
 def test_openai_endpoint_needs_base_url_and_model_and_paths_omit_the_union_tag():

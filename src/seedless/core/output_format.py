@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import jsonschema
@@ -61,10 +62,16 @@ def _coerce(output: OutputFormat, data: Any) -> Any:
     return out
 
 
+@functools.lru_cache(maxsize=16)
+def _validator(output_json: str) -> jsonschema.Draft202012Validator:
+    """One compiled validator per output format (building one costs more than validating a datapoint)."""
+    return jsonschema.Draft202012Validator(record_schema(OutputFormat.model_validate_json(output_json)))
+
+
 def validate_record(output: OutputFormat, data: Any) -> tuple[dict[str, Any] | None, str | None]:
     """(the datapoint, None) or (None, the reasons it does not fit the format, with field paths)."""
     data = _coerce(output, data)
-    validator = jsonschema.Draft202012Validator(record_schema(output))
+    validator = _validator(output.model_dump_json())
     errors = sorted(validator.iter_errors(data), key=lambda e: list(e.path))
     if errors:
         parts = [f"{'.'.join(str(p) for p in e.path) or 'datapoint'}: {e.message[:200]}" for e in errors[:3]]

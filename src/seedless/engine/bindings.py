@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from seedless.engine.caller import Binding
 from seedless.engine.clients import ModelClient, make_client
-from seedless.engine.clients.openai_http import RetryHook
+from seedless.engine.clients.http_post import RetryHook
+from seedless.engine.concurrency import ControlSettings, Controller
+from seedless.engine.dispatch import RetryPolicy
 from seedless.engine.limiter import Limiter
-from seedless.spec.models import ROLE_DEFAULTS, ModelsSettings, Role, Spec
+from seedless.spec.models import ROLE_DEFAULTS, Endpoint, FakeEndpoint, ModelsSettings, Role, Spec
 
 
 def role_endpoint(models: ModelsSettings, role: Role) -> str:
@@ -15,18 +17,37 @@ def role_endpoint(models: ModelsSettings, role: Role) -> str:
     return (settings.endpoint if settings else None) or models.default
 
 
+def endpoint_limiter(settings: Endpoint, ceiling: int) -> Limiter:
+    """The endpoint's window: adaptive up to `ceiling` unless the endpoint turns it off. A max_concurrency the
+    user wrote is where the limit starts; the default ceiling is only a bound, so the limit starts low and
+    doubles each round until the server pushes back (slow start)."""
+    if isinstance(settings, FakeEndpoint) or not settings.adaptive:
+        return Limiter(ceiling)
+    control = ControlSettings(ceiling=ceiling)
+    if "max_concurrency" in settings.model_fields_set:
+        control = ControlSettings(ceiling=ceiling, start=ceiling)
+    return Limiter(ceiling, Controller(control))
+
+
+def retry_policy(settings: Endpoint, on_retry: RetryHook | None) -> RetryPolicy:
+    if isinstance(settings, FakeEndpoint):
+        return RetryPolicy(on_retry=on_retry)
+    return RetryPolicy(settings.max_retries, settings.max_rate_limit_retries, on_retry=on_retry)
+
+
 class Endpoints:
-    """Clients are made once per endpoint name and closed together."""
+    """Clients, their limiters and retry policies are made once per endpoint name; clients close together."""
 
     def __init__(self, spec: Spec, on_retry: RetryHook | None = None, clients: dict[str, ModelClient] | None = None):
         self.spec = spec
         self.on_retry = on_retry
         self.clients: dict[str, ModelClient] = dict(clients or {})
         self.limiters: dict[str, Limiter] = {}
+        self.policies: dict[str, RetryPolicy] = {}
 
     def client(self, name: str) -> ModelClient:
         if name not in self.clients:
-            self.clients[name] = make_client(self.spec.models.endpoints[name], self.on_retry)
+            self.clients[name] = make_client(self.spec.models.endpoints[name])
         return self.clients[name]
 
     def bindings(self) -> dict[Role, Binding]:
@@ -36,13 +57,15 @@ class Endpoints:
             name = role_endpoint(self.spec.models, role)
             client = self.client(name)
             if name not in self.limiters:
-                self.limiters[name] = Limiter(client.max_concurrency)
+                endpoint = self.spec.models.endpoints[name]
+                self.limiters[name] = endpoint_limiter(endpoint, client.max_concurrency)
+                self.policies[name] = retry_policy(endpoint, self.on_retry)
             temperature, max_tokens = ROLE_DEFAULTS[role]
             if settings and settings.temperature is not None:
                 temperature = settings.temperature
             if settings and settings.max_tokens is not None:
                 max_tokens = settings.max_tokens
-            out[role] = Binding(role, client, self.limiters[name], temperature, max_tokens)
+            out[role] = Binding(role, client, self.limiters[name], temperature, max_tokens, self.policies[name])
         return out
 
     def identities(self, roles: list[Role]) -> dict[str, str]:

@@ -9,8 +9,9 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from seedless.core.replies import Reply
-from seedless.engine.budget import BudgetExceeded, Spend
+from seedless.engine.budget import BudgetExceeded, Reservation, Spend
 from seedless.engine.clients.base import ChatRequest, FatalModelError, ModelClient, ModelError
+from seedless.engine.dispatch import RetryPolicy, send
 from seedless.engine.events import CallDone, CallStarted, EventSink, ignore
 from seedless.engine.limiter import Limiter
 from seedless.engine.parsing import parse_reply
@@ -24,6 +25,10 @@ Parser = Callable[[str], "tuple[V | None, str | None]"]
 MAX_TOKENS_GROWTH = 4  # a truncated reply is retried with 1.5x tokens, up to 4x the role's budget
 
 
+class EndpointDown(FatalModelError):
+    """`models.max_consecutive_failures` calls to one endpoint failed in a row: the command stops, resumable."""
+
+
 @dataclass(frozen=True)
 class Binding:
     """What one role calls, and how."""
@@ -33,6 +38,7 @@ class Binding:
     limiter: Limiter
     temperature: float
     max_tokens: int
+    retries: RetryPolicy = RetryPolicy()
 
 
 @dataclass
@@ -72,6 +78,7 @@ class Caller:
         self.spend = spend or Spend(None)
         self.max_consecutive_failures = max_consecutive_failures
         self.failing: dict[str, int] = {}  # endpoint identity -> calls failed in a row
+        self.down: dict[str, str] = {}  # endpoint identity -> why it was declared down (nothing more is sent)
         self.prices = prices or {}
         self.store = store
         self.bindings = bindings
@@ -113,18 +120,24 @@ class Caller:
                 self.reused += 1
             else:
                 price = self.prices.get(role)
+                held: list[Reservation] = []
+
+                def admit() -> None:  # in the window: reserve the budget, then the request goes out
+                    if bind.client.identity in self.down:
+                        raise EndpointDown(self.down[bind.client.identity])  # declared down: send nothing
+                    held.append(self.spend.reserve(price, prompt_tokens(messages), max_tokens))
+                    self.events(CallStarted(role.value, prompt.value))
+
                 try:
-                    async with bind.limiter:
-                        held = self.spend.reserve(price, prompt_tokens(messages), max_tokens)
-                        self.events(CallStarted(role.value, prompt.value))
-                        try:
-                            reply = await bind.client.complete(request)
-                        except ModelError:
-                            self.spend.settle(held, price)
-                            raise
-                        self.spend.settle(held, price, reply.prompt_tokens, reply.completion_tokens)
-                except BudgetExceeded:
-                    raise  # nothing was sent: stop before the budget is passed, keeping what is stored
+                    try:
+                        reply = await send(bind.client, bind.limiter, request, prompt.value, bind.retries, admit)
+                    except ModelError:
+                        if held:
+                            self.spend.settle(held[0], price)
+                        raise
+                    self.spend.settle(held[0], price, reply.prompt_tokens, reply.completion_tokens)
+                except (BudgetExceeded, EndpointDown):
+                    raise  # nothing was sent: stop before the budget is passed or on a dead endpoint
                 except ModelError as exc:
                     self.store.log_error(fp, role=role.value, prompt=prompt.value, model=bind.client.identity,
                                          reason=str(exc))
@@ -134,9 +147,10 @@ class Caller:
                     ident = bind.client.identity
                     self.failing[ident] = self.failing.get(ident, 0) + 1
                     if self.failing[ident] >= self.max_consecutive_failures:
-                        raise FatalModelError(
+                        self.down[ident] = (
                             f"{ident}: {self.failing[ident]} calls failed in a row, the last with: {exc}. The "
-                            "endpoint looks down; check it (or raise models.max_consecutive_failures)") from None
+                            "endpoint looks down; check it (or raise models.max_consecutive_failures)")
+                        raise EndpointDown(self.down[ident]) from None
                     failures.append(f"call failed: {exc}")
                     return CallResult(None, failures)
                 self.failing[bind.client.identity] = 0

@@ -14,12 +14,14 @@ from seedless.core.rejection_stats import RejectionStats
 from seedless.core.slots import SlotPlan
 from seedless.engine.datapoint import DatapointMaker, Job
 from seedless.engine.events import DatapointDone, EventSink, GenerationStarted
+from seedless.engine.limiter import PRIORITY
 from seedless.engine.record_store import RecordStore, SlotRows, mix_id
 from seedless.engine.session import Session
 from seedless.spec.models import Role, Spec
 
 GENERATION_ROLES = (Role.meta_prompter, Role.complexifier, Role.generator, Role.critic, Role.judge)
-SLOTS_PER_REQUEST = 4  # slots open at once per request the endpoints allow in flight
+SLOTS_PER_REQUEST = 4  # slots drafting at once per request the endpoints allow in flight
+BLOCKED_SLOTS = 8  # slots waiting for the meta-prompts of their mix's history, per slot drafting
 
 
 def generation_basis(spec: Spec, identities: dict[str, str]) -> str:
@@ -47,14 +49,15 @@ class Generation:
         self.basis = generation_basis(spec, session.endpoints.identities(list(GENERATION_ROLES)))
         self.records = RecordStore(session.store.db, self.basis, session.store.invocation)
         self.maker = DatapointMaker(spec, session.caller)
-        limits = {id(b.limiter): b.limiter.limit for r, b in session.caller.bindings.items() if r in GENERATION_ROLES}
-        self.window = max(8, SLOTS_PER_REQUEST * sum(limits.values()))
+        limiters = {id(b.limiter): b.limiter for r, b in session.caller.bindings.items() if r in GENERATION_ROLES}
+        self.limiters = list(limiters.values())
         self.per_slot = spec.generation.slot_attempts
         self.bound = spec.generation.attempt_bound(spec.size)
         self.current: dict[int, str] = {}  # slot -> mix id of its current mix
         self.stats = RejectionStats()
         self.accepted = {True: 0, False: 0}
         self.running = {True: 0, False: 0}
+        self.blocked = 0  # open slots still waiting for the meta-prompts in their history
         self.tries_used = 0
         self.tries_sent = 0
         self.regenerated = 0
@@ -83,10 +86,11 @@ class Generation:
         return SlotRows(mix, self.current[slot], flag)
 
     def _history_for(self, flag: bool, rows: SlotRows) -> tuple[list[asyncio.Future[str]], asyncio.Future[str]]:
-        """Futures of the kept meta-prompts of earlier slots of the same stream and mix, and this slot's own."""
-        keep = max(1, self.spec.generation.history)
-        queue = self._history.setdefault((flag, rows.mix_id), deque(maxlen=keep))
-        earlier = list(queue) if self.spec.generation.history else []
+        """Futures of the kept meta-prompts of earlier slots of the same stream and mix (the last `history` of
+        those at least `history_lag` repeats back, so that many repeats draft at once), and this slot's own."""
+        keep, lag = self.spec.generation.history, self.spec.generation.history_lag
+        queue = self._history.setdefault((flag, rows.mix_id), deque(maxlen=max(1, keep) + lag - 1))
+        earlier = list(queue)[:max(0, len(queue) - (lag - 1))][-keep:] if keep else []
         own: asyncio.Future[str] = asyncio.get_running_loop().create_future()
         if rows.meta_prompts:
             own.set_result(rows.meta_prompts[0])
@@ -114,6 +118,15 @@ class Generation:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
 
+    def _window(self) -> int:
+        """Slots open at once: a few per request the endpoints allow in flight now (their adaptive limits)."""
+        return max(8, SLOTS_PER_REQUEST * sum(lim.limit for lim in self.limiters))
+
+    def _full(self, tasks: set[asyncio.Task[None]]) -> bool:
+        """Slots waiting on their history do not count against the window, up to a bound of their own."""
+        window = self._window()
+        return len(tasks) - self.blocked >= window or len(tasks) >= window * (1 + BLOCKED_SLOTS)
+
     def _needs(self, flag: bool) -> bool:
         return self.accepted[flag] + self.running[flag] < self.targets[flag]
 
@@ -127,7 +140,7 @@ class Generation:
             slot = heads[flag]
             rows = self._slot_state(slot, flag)
             finished = rows.accepted or rows.attempts >= self.per_slot
-            if not finished and (len(tasks) >= self.window or self.tries_used >= self.bound):
+            if not finished and (self._full(tasks) or self.tries_used >= self.bound):
                 self._stored[slot] = rows  # not started yet: picked up again on the next pass
                 return
             heads[flag] = next(cursors[flag])
@@ -141,8 +154,16 @@ class Generation:
 
     async def _run_slot(self, slot: int, flag: bool, rows: SlotRows, earlier: list[asyncio.Future[str]],
                         own: asyncio.Future[str]) -> None:
+        PRIORITY.set(slot)  # this task's requests wait behind those of earlier slots only
         try:
-            seen = [m for m in await asyncio.gather(*earlier) if m]
+            pending = [f for f in earlier if not f.done()]
+            if pending:
+                self.blocked += 1
+                try:
+                    await asyncio.gather(*pending)
+                finally:
+                    self.blocked -= 1
+            seen = [f.result() for f in earlier if f.result()]
             first = True
             for attempt in range(rows.attempts, self.per_slot):
                 if not first:

@@ -61,7 +61,9 @@ class EmbeddedEndpoint(Strict):
     threads: int | None = Field(None, ge=1, le=512, description="CPU threads; default: all cores.")
     max_concurrency: int | None = Field(None, ge=1, le=1024, description="Requests in flight; default n_parallel.")
     timeout_s: float = Field(600.0, gt=0, description="Seconds before one request is abandoned and retried.")
-    max_retries: int = Field(3, ge=0, le=20)
+    max_retries: int = Field(3, ge=0, le=20, description="Retries of one request after transport errors.")
+    max_rate_limit_retries: int = Field(30, ge=0, le=1000, description="Retries of one request after 429/503.")
+    adaptive: bool = Field(True, description="Adapt the requests in flight (up to max_concurrency) to the server.")
 
 
 class OpenAIEndpoint(Strict):
@@ -71,9 +73,15 @@ class OpenAIEndpoint(Strict):
     base_url: str = Field(..., min_length=1, description="e.g. http://localhost:8000/v1")
     model: str = Field(..., min_length=1)
     api_key_env: str | None = Field(None, description="Name of the environment variable holding the API key.")
-    max_concurrency: int = Field(64, ge=1, le=4096, description="Requests in flight (a sliding window).")
+    max_concurrency: int = Field(256, ge=1, le=4096, description="Most requests in flight (a sliding window); "
+                                 "with `adaptive`, the limit starts lower and finds the server's own.")
     timeout_s: float = Field(300.0, gt=0)
-    max_retries: int = Field(6, ge=0, le=50)
+    max_retries: int = Field(6, ge=0, le=50, description="Retries of one request after transport errors "
+                             "(timeouts, resets, 5xx, malformed bodies).")
+    max_rate_limit_retries: int = Field(30, ge=0, le=1000, description="Retries of one request after 429/503, "
+                                        "each after the server's Retry-After.")
+    adaptive: bool = Field(True, description="Adapt the requests in flight to the server: back off on rate "
+                           "limits and queueing, grow while answers come back at their usual speed.")
     json_schema: bool = Field(True, description="Send response_format json_schema (turn off for servers without it).")
 
 
@@ -173,6 +181,8 @@ class GenerationSettings(Strict):
     meta_prompt: bool = Field(True, description="Turn each mix into a concrete scenario first (off: the mix itself).")
     candidates: int = Field(3, ge=1, le=8, description="K meta-prompt candidates drafted per datapoint; one kept.")
     history: int = Field(5, ge=0, le=20, description="Earlier meta-prompts of the same mix shown, so repeats differ.")
+    history_lag: int = Field(4, ge=1, le=64, description="Repeats of one mix drafted at once: each sees the "
+                             "meta-prompts of repeats at least this many before it (1: strictly one after another).")
     complexify: float = Field(0.5, ge=0, le=1, description="c: exact fraction of datapoints made harder.")
     requirement_critic: bool = Field(True, description="Check each datapoint against its meta-prompt and mix.")
     max_repairs: int = Field(2, ge=0, le=5, description="Repairs using the critic's explanation before rejecting.")

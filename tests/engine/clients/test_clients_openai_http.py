@@ -1,4 +1,5 @@
-"""OpenAIClient against a scripted aiohttp server on 127.0.0.1: retries, errors, request body, reply fields."""
+"""OpenAIClient against a scripted aiohttp server on 127.0.0.1, driven as the engine drives it (one try per call,
+retried by engine/dispatch.py): retries, errors, request body, reply fields."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ from aiohttp import web
 from openai_stub import Recorder
 from seedless.engine.clients.base import ChatReply, ChatRequest, FatalModelError, ModelError
 from seedless.engine.clients.openai_http import OpenAIClient
+from seedless.engine.dispatch import RetryPolicy, send
+from seedless.engine.limiter import Limiter
 
 SCHEMA = {
     "type": "object",
@@ -100,11 +103,25 @@ async def serve(script: Script):
         await runner.cleanup()
 
 
-def client(url: str, rec: Recorder | None = None, **kw: Any) -> OpenAIClient:
-    rec = rec or Recorder()
+class Dispatched:
+    """An OpenAIClient behind the engine's dispatch, with its transport and rate-limit retry budgets."""
+
+    def __init__(self, url: str, rec: Recorder, max_retries: int, rate_limit_retries: int, **kw: Any):
+        self.client = OpenAIClient(url, "test-model", **kw)
+        self.url = self.client.url
+        self.policy = RetryPolicy(max_retries, rate_limit_retries, sleep=rec.sleep, on_retry=rec.on_retry)
+
+    async def complete(self, req: ChatRequest) -> ChatReply:
+        return await send(self.client, Limiter(4), req, "test", self.policy)
+
+    async def aclose(self) -> None:
+        await self.client.aclose()
+
+
+def client(url: str, rec: Recorder | None = None, *, max_retries: int = 3, rate_limit_retries: int = 3,
+           **kw: Any) -> Dispatched:
     kw.setdefault("timeout_s", 5.0)
-    kw.setdefault("max_retries", 3)
-    return OpenAIClient(url, "test-model", sleep=rec.sleep, on_retry=rec.on_retry, **kw)
+    return Dispatched(url, rec or Recorder(), max_retries, rate_limit_retries, **kw)
 
 
 async def run_once(script: Script, req: ChatRequest | None = None, rec: Recorder | None = None,
@@ -131,17 +148,34 @@ def test_retry_after_is_honoured_for_429():
 
 
 def test_5xx_responses_are_retried_until_success():
-    script = Script(status(500), status(503), ok('{"children": ["ok"]}'))
+    script = Script(status(500), status(502), ok('{"children": ["ok"]}'))
     rec = Recorder()
     reply = asyncio.run(run_once(script, rec=rec))
     assert reply.text == '{"children": ["ok"]}'
     assert len(script.seen) == 3
-    assert [r for r, _ in rec.retries] == ["HTTP 500", "HTTP 503"]
+    assert [r for r, _ in rec.retries] == ["HTTP 500", "HTTP 502"]
     assert len(rec.delays) == 2
     # no Retry-After: jittered backoff, attempt 0 in [0.25, 0.5], attempt 1 in [0.5, 1.0]
     assert 0.25 <= rec.delays[0] <= 0.5
     assert 0.5 <= rec.delays[1] <= 1.0
     assert [d for _, d in rec.retries] == rec.delays
+
+
+def test_503_draws_on_the_rate_limit_budget_not_the_transport_one():
+    script = Script(status(500), status(503), status(503), ok('{"children": ["ok"]}'))
+    rec = Recorder()
+    reply = asyncio.run(run_once(script, rec=rec, max_retries=1, rate_limit_retries=2))
+    assert reply.text == '{"children": ["ok"]}'
+    assert [r for r, _ in rec.retries] == ["HTTP 500", "HTTP 503", "HTTP 503"]
+
+
+def test_429_beyond_the_rate_limit_budget_gives_up():
+    script = Script(status(429, "slow down", {"Retry-After": "1"}))
+    rec = Recorder()
+    with pytest.raises(ModelError) as err:
+        asyncio.run(run_once(script, rec=rec, max_retries=5, rate_limit_retries=2))
+    assert "HTTP 429 (gave up after 3 tries)" in str(err.value)
+    assert rec.delays == [1.0, 1.0]
 
 
 def test_5xx_until_max_retries_gives_up():

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from seedless.engine.clients.base import ChatReply, ChatRequest, FatalModelError, ModelClient, ModelError
-from seedless.engine.clients.openai_http import RetryHook
 from seedless.spec.models import EmbeddedEndpoint, Endpoint, FakeEndpoint, OpenAIEndpoint
 
 
@@ -18,19 +17,19 @@ def endpoint_identity(endpoint: Endpoint) -> tuple[str, str]:
     return f"fake:{endpoint.model}", endpoint.model
 
 
-def make_client(endpoint: Endpoint, on_retry: RetryHook | None = None) -> ModelClient:
+def make_client(endpoint: Endpoint) -> ModelClient:
     if isinstance(endpoint, OpenAIEndpoint):
         from seedless.engine.clients.openai_http import OpenAIClient
 
         return OpenAIClient(
             endpoint.base_url, endpoint.model, api_key_env=endpoint.api_key_env,
             max_concurrency=endpoint.max_concurrency, timeout_s=endpoint.timeout_s,
-            max_retries=endpoint.max_retries, json_schema=endpoint.json_schema, on_retry=on_retry,
+            json_schema=endpoint.json_schema,
         )
     if isinstance(endpoint, EmbeddedEndpoint):
         from seedless.engine.clients.embedded import EmbeddedClient
 
-        return EmbeddedClient(endpoint, on_retry=on_retry)
+        return EmbeddedClient(endpoint)
     if isinstance(endpoint, FakeEndpoint):
         from seedless.engine.clients.fake import FakeClient
 

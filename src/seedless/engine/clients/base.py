@@ -1,4 +1,5 @@
-"""The model-client contract: one chat request in, one reply out; transient failures retried inside the client."""
+"""The model-client contract: one try of one chat request; a transient failure raises Transient (engine/dispatch.py
+retries it outside the endpoint's concurrency window)."""
 
 from __future__ import annotations
 
@@ -25,6 +26,17 @@ class ChatReply:
     latency_s: float
 
 
+class Transient(Exception):
+    """One try failed in a way worth another (429, 5xx, timeout, reset, a malformed body); `rate_limited` when
+    the server asked for less traffic (429, 503); `retry_after` is the server's wait, when it sent one."""
+
+    def __init__(self, reason: str, retry_after: float | None = None, *, rate_limited: bool = False):
+        super().__init__(reason)
+        self.reason = reason
+        self.retry_after = retry_after
+        self.rate_limited = rate_limited
+
+
 class ModelError(Exception):
     """A call that failed for good (retries spent, or an error retrying cannot fix)."""
 
@@ -37,6 +49,7 @@ class ModelClient(Protocol):
     identity: str  # the model's identity in fingerprints: stable across runs, independent of URL or port
     max_concurrency: int
 
-    async def complete(self, request: ChatRequest) -> ChatReply: ...
+    async def complete(self, request: ChatRequest) -> ChatReply:
+        """One try: the reply, or Transient, ModelError or FatalModelError."""
 
     async def aclose(self) -> None: ...

@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 
 from seedless.engine.clients.base import ChatReply, ChatRequest, FatalModelError
-from seedless.engine.clients.openai_http import OpenAIClient, RetryHook
+from seedless.engine.clients.openai_http import OpenAIClient
 from seedless.engine.clients.packaged_model import INSTALL_HINT, MODEL_NAME, SHA256, packaged_model_path
 from seedless.spec.models import EmbeddedEndpoint
 
@@ -28,7 +28,7 @@ def model_identity(settings: EmbeddedEndpoint) -> tuple[str, str]:
 class EmbeddedClient:
     """Starts the server lazily on first use, so commands that need no call load no model."""
 
-    def __init__(self, settings: EmbeddedEndpoint, on_retry: RetryHook | None = None):
+    def __init__(self, settings: EmbeddedEndpoint):
         self.settings = settings
         path = settings.model_path.expanduser() if settings.model_path else None
         if path is not None and not path.is_file():
@@ -36,7 +36,6 @@ class EmbeddedClient:
         self._path = path
         self.identity = _identity(path)
         self.max_concurrency = settings.max_concurrency or settings.n_parallel
-        self._on_retry = on_retry
         self._server = None
         self._client: OpenAIClient | None = None
         self._lock = asyncio.Lock()
@@ -60,7 +59,7 @@ class EmbeddedClient:
         self._server = xlc.Server(params)
         url = str(self._server.listening_address).rstrip("/") + "/v1"
         return OpenAIClient(url, "embedded", identity=self.identity, max_concurrency=self.max_concurrency,
-                            timeout_s=s.timeout_s, max_retries=s.max_retries, on_retry=self._on_retry)
+                            timeout_s=s.timeout_s)
 
     async def complete(self, request: ChatRequest) -> ChatReply:
         if self._client is None:

@@ -9,22 +9,14 @@ from typing import TypeVar
 
 import aiohttp
 
-from seedless.engine.clients.base import FatalModelError, ModelError
+from seedless.engine.clients.base import FatalModelError, ModelError, Transient
 from seedless.engine.clients.retry import RETRYABLE_STATUS, backoff_delay, parse_retry_after
 
 T = TypeVar("T")
 Sleep = Callable[[float], Awaitable[None]]
 RetryHook = Callable[[str, float], None]  # (reason, delay) -> None
+RATE_LIMIT_STATUS = frozenset({429, 503})  # the server asks for less: the controller backs off
 FATAL_STATUS = frozenset({401, 403, 404})  # the endpoint refuses every call: stop instead of retrying
-
-
-class Transient(Exception):
-    """A failure worth another try (429, 5xx, timeout, reset, a malformed body), with the server's wait."""
-
-    def __init__(self, reason: str, retry_after: float | None = None):
-        super().__init__(reason)
-        self.reason = reason
-        self.retry_after = retry_after
 
 
 def json_headers(api_key_env: str | None) -> dict[str, str]:
@@ -44,7 +36,8 @@ async def post(session: aiohttp.ClientSession, url: str, body: bytes, timeout_s:
         async with session.post(url, data=body, timeout=aiohttp.ClientTimeout(total=timeout_s)) as resp:
             raw = await resp.read()
             if resp.status in RETRYABLE_STATUS:
-                raise Transient(f"HTTP {resp.status}", parse_retry_after(resp.headers.get("Retry-After")))
+                raise Transient(f"HTTP {resp.status}", parse_retry_after(resp.headers.get("Retry-After")),
+                                rate_limited=resp.status in RATE_LIMIT_STATUS)
             if resp.status >= 400:
                 detail = raw[:300].decode("utf-8", "replace")
                 if resp.status in FATAL_STATUS:

@@ -1,18 +1,16 @@
-"""Client for any OpenAI-compatible /chat/completions endpoint, with retries on 429, 5xx, timeouts and resets."""
+"""Client for any OpenAI-compatible /chat/completions endpoint: one try per call; 429, 5xx, timeouts and resets
+raise Transient for engine/dispatch.py to retry."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import time
 from typing import Any
 
 import aiohttp
 
-from seedless.engine.clients.base import ChatReply, ChatRequest
-from seedless.engine.clients.http_post import RetryHook, Sleep, Transient, json_headers, post, with_retries
-
-__all__ = ["OpenAIClient", "RetryHook"]
+from seedless.engine.clients.base import ChatReply, ChatRequest, Transient
+from seedless.engine.clients.http_post import json_headers, post
 
 
 class OpenAIClient:
@@ -23,22 +21,16 @@ class OpenAIClient:
         *,
         identity: str | None = None,
         api_key_env: str | None = None,
-        max_concurrency: int = 64,
+        max_concurrency: int = 256,
         timeout_s: float = 300.0,
-        max_retries: int = 6,
         json_schema: bool = True,
-        sleep: Sleep = asyncio.sleep,
-        on_retry: RetryHook | None = None,
     ):
         self.url = base_url.rstrip("/") + "/chat/completions"
         self.model = model
         self.identity = identity or f"openai:{model}"
         self.max_concurrency = max_concurrency
         self.timeout_s = timeout_s
-        self.max_retries = max_retries
         self.use_schema = json_schema
-        self._sleep = sleep
-        self.on_retry = on_retry
         self._headers = json_headers(api_key_env)
         self._session: aiohttp.ClientSession | None = None
 
@@ -66,7 +58,8 @@ class OpenAIClient:
             self._session = aiohttp.ClientSession(connector=connector, headers=self._headers)
         return self._session
 
-    async def _once(self, body: bytes) -> ChatReply:
+    async def complete(self, request: ChatRequest) -> ChatReply:
+        body = json.dumps(self._body(request)).encode()
         session = await self._session_get()
         started = time.monotonic()
         raw = await post(session, self.url, body, self.timeout_s)
@@ -81,11 +74,6 @@ class OpenAIClient:
         usage = data.get("usage") or {}
         return ChatReply(text, finish, int(usage.get("prompt_tokens") or 0),
                          int(usage.get("completion_tokens") or 0), latency)
-
-    async def complete(self, request: ChatRequest) -> ChatReply:
-        body = json.dumps(self._body(request)).encode()
-        return await with_retries(lambda: self._once(body), max_retries=self.max_retries, sleep=self._sleep,
-                                  on_retry=self.on_retry)
 
     async def aclose(self) -> None:
         if self._session is not None and not self._session.closed:
