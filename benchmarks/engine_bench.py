@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from run_kill_resume import MOCKLLM, accepted, free_port, http
+from run_kill_resume import MOCKLLM, RICH, SPEC, accepted, free_port, http
 
 HERE = Path(__file__).resolve().parent
 MODEL = "mock-model"
@@ -27,21 +27,8 @@ IDEAL = CONCURRENCY / LATENCY
 PREP_SIZE = 10
 STARTUP_TRIES = 3
 FLAT_MB = 20.0
-RICH = "candidates: 3, complexify: 0.5, max_repairs: 2, slot_attempts: 3"
 CHEAP = "candidates: 1, complexify: 0, requirement_critic: false, double_critic: false"
 SINGLE = "meta_prompt: false, complexify: 0, requirement_critic: false, double_critic: false"  # one call each
-SPEC = """
-description: Short factual quiz questions about world geography for adult learners.
-factors:
-  - {{name: Region, description: the part of the world}}
-  - {{name: Question kind, description: what the question asks for, depth: 1}}
-taxonomy: {{depth: 2, proposals: 2, min_children: 2, max_children: 4}}
-size: {size}
-generation: {{{generation}, max_attempts: {bound}}}
-output:
-  kind: fields
-  fields: [{{name: question, max_chars: 300}}, {{name: explanation, max_chars: 300}}]
-"""
 SIZES = {  # scenario: (default, --quick); bare counts requests, the others datapoints
     "bare": (2000, 1000), "single": (2000, 1000), "throughput": (2000, 300), "cpu": (2000, 300), "rss": (2000, 500),
     "flat_memory": (100_000, 20_000), "queueing": (500, 250), "errors": (1000, 200), "kill": (500, 200),
@@ -172,15 +159,26 @@ class FirstRequest:
 
 
 class Timeline:
-    """Watcher: mockllm's open (queued + active) and active chat requests every half second."""
+    """Watcher: mockllm's open (queued + active) and active chat requests, and answers so far, every half second."""
 
     def __init__(self, mock: Mock) -> None:
-        self.mock, self.samples = mock, []
+        self.mock, self.samples, self.answered = mock, [], []
 
     def __call__(self, pid: int, stop: threading.Event) -> None:
         while not stop.wait(0.5):
             s = self.mock.stats()
             self.samples.append((time.time(), s["open_now"], s["active_now"]))
+            self.answered.append((time.time(), s["ok"]))
+
+    def steady_rate(self, start: float, end: float) -> float:
+        """Answers per second between 10% and 90% of [start, end]: the rate once the window has filled and
+        before the last datapoints drain (their remaining calls are sequential)."""
+        lo, hi = start + 0.1 * (end - start), start + 0.9 * (end - start)
+        inside = [(t, n) for t, n in self.answered if lo <= t <= hi]
+        if len(inside) < 2:
+            return float("nan")
+        (t0, n0), (t1, n1) = inside[0], inside[-1]
+        return (n1 - n0) / (t1 - t0)
 
 
 class Memory:
@@ -307,18 +305,21 @@ def bare(ctx: Context) -> Result:
 def single(ctx: Context) -> Result:
     """Single-call records (no meta-prompt, complexification or critics): the bare client's workload."""
     with Mock("--latency", str(LATENCY)) as mock:
-        run = generation_run(ctx, "single", mock, ctx.size("single"), SINGLE)
-    return rate_figures(run)
+        timeline = Timeline(mock)
+        run = generation_run(ctx, "single", mock, ctx.size("single"), SINGLE, watchers=[timeline])
+    return rate_figures(run, timeline)
 
 
 def throughput(ctx: Context) -> Result:
     """The whole pipeline: 3 meta-prompt candidates, complexification, critics with repairs, 3 tries a slot."""
     with Mock("--latency", str(LATENCY)) as mock:
-        run = generation_run(ctx, "throughput", mock, ctx.size("throughput"))
-    return rate_figures(run)
+        timeline = Timeline(mock)
+        run = generation_run(ctx, "throughput", mock, ctx.size("throughput"), watchers=[timeline])
+    return rate_figures(run, timeline)
 
 
-def rate_figures(run: Generation) -> Result:
+def rate_figures(run: Generation, timeline: Timeline) -> Result:
+    steady = timeline.steady_rate(run.first, run.exit.ended)
     whole = run.requests / run.exit.wall_s
     return Result([
         Figure("datapoints generated", run.datapoints),
@@ -326,6 +327,7 @@ def rate_figures(run: Generation) -> Result:
         Figure("first request to exit s", run.busy_s),
         Figure("req/s", run.rate),
         Figure(f"% of ideal {IDEAL:.0f} req/s", 100 * run.rate / IDEAL, "bare (README): 98"),
+        Figure("steady-state % of ideal (10-90% of the run)", 100 * steady / IDEAL, "97"),
         Figure("whole command s", run.exit.wall_s),
         Figure("whole command req/s", whole),
         Figure("whole command % of ideal", 100 * whole / IDEAL),
@@ -435,11 +437,13 @@ def queueing(ctx: Context) -> Result:
     busy = [s for s in timeline.samples if s[0] >= run.first]
     second_half = [s for s in busy if s[0] >= run.first + run.busy_s / 2] or busy
     every_5s = " ".join(str(open_) for _, open_, _ in busy[::10])
+    steady = timeline.steady_rate(run.first, run.exit.ended)
     return Result([
         Figure("datapoints generated", run.datapoints),
         Figure("generation requests", run.requests),
         Figure("req/s", run.rate),
         Figure(f"% of ideal {ideal:.0f} req/s", 100 * run.rate / ideal),
+        Figure("steady-state % of ideal (10-90% of the run)", 100 * steady / ideal, "within 5%"),
         Figure("max_open", run.stats["max_open"]),
         Figure("median open, second half", statistics.median(s[1] for s in second_half), f"about {slots}"),
         Figure("median active, second half", statistics.median(s[2] for s in second_half), str(slots)),

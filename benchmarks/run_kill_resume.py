@@ -18,6 +18,7 @@ import urllib.request
 from pathlib import Path
 
 MOCKLLM = Path(__file__).resolve().parents[2] / "shared" / "bench" / "mockllm.py"
+RICH = "candidates: 3, complexify: 0.5, max_repairs: 2, slot_attempts: 3"  # the whole pipeline, 3 tries a slot
 SPEC = """
 description: Short factual quiz questions about world geography for adult learners.
 factors:
@@ -25,7 +26,7 @@ factors:
   - {{name: Question kind, description: what the question asks for, depth: 1}}
 taxonomy: {{depth: 2, proposals: 2, min_children: 2, max_children: 4}}
 size: {size}
-generation: {{candidates: 3, complexify: 0.5, max_repairs: 2, slot_attempts: 3, max_attempts: {bound}}}
+generation: {{{generation}, max_attempts: {bound}}}
 output:
   kind: fields
   fields: [{{name: question, max_chars: 300}}, {{name: explanation, max_chars: 300}}]
@@ -81,7 +82,7 @@ def main() -> None:
                 time.sleep(0.1)
         work = Path(tempfile.mkdtemp(prefix="seedless-kill-"))
         spec = work / "spec.yaml"
-        spec.write_text(SPEC.format(size=args.size, bound=args.size * 10))
+        spec.write_text(SPEC.format(size=args.size, generation=RICH, bound=args.size * 10))
         out = work / "run"
 
         def command() -> list[str]:

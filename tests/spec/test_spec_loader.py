@@ -177,7 +177,7 @@ def test_minimal_spec_gets_one_embedded_endpoint_and_documented_defaults():
     assert spec.samples == [] and spec.factors == []
     assert list(spec.models.endpoints) == ["embedded"]
     assert isinstance(spec.models.endpoints["embedded"], EmbeddedEndpoint)
-    assert spec.models.endpoints["embedded"].n_parallel == 4
+    assert spec.models.endpoints["embedded"].n_parallel == 8
     assert spec.models.default == "embedded"
     assert spec.models.roles == {}
     assert spec.models.max_repairs == 2

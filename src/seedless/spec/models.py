@@ -56,7 +56,8 @@ class EmbeddedEndpoint(Strict):
 
     kind: Literal["embedded"] = "embedded"
     model_path: Path | None = Field(None, description="A local GGUF; default: the packaged Qwen2.5-Coder-0.5B.")
-    n_parallel: int = Field(4, ge=1, le=64, description="Server slots decoded together (continuous batching).")
+    n_parallel: int = Field(8, ge=1, le=64, description="Server slots decoded together (continuous batching); 8 "
+                            "measured best on 2 cores (benchmarks/embedded_parallel.py, docs/performance.md).")
     n_ctx_per_slot: int = Field(4096, ge=512, le=131072, description="Context tokens per slot.")
     threads: int | None = Field(None, ge=1, le=512, description="CPU threads; default: all cores.")
     max_concurrency: int | None = Field(None, ge=1, le=1024, description="Requests in flight; default n_parallel.")
