@@ -82,10 +82,3 @@ class Limiter:
         if self.controller is not None:
             self.controller.failed(ticket)
         self.release()
-
-    async def __aenter__(self) -> Limiter:
-        await self.acquire()
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        self.release()
