@@ -64,7 +64,8 @@ class EmbeddedEndpoint(Strict):
     timeout_s: float = Field(600.0, gt=0, description="Seconds before one request is abandoned and retried.")
     max_retries: int = Field(3, ge=0, le=20, description="Retries of one request after transport errors.")
     max_rate_limit_retries: int = Field(30, ge=0, le=1000, description="Retries of one request after 429/503.")
-    adaptive: bool = Field(True, description="Adapt the requests in flight (up to max_concurrency) to the server.")
+    adaptive: bool = Field(False, description="Adapt the requests in flight (up to max_concurrency) to the server; "
+                           "off by default: the window already equals the server's slots, so nothing queues.")
 
 
 class OpenAIEndpoint(Strict):
