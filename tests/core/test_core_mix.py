@@ -7,7 +7,7 @@ from collections import Counter
 import pytest
 
 from seedless.core import mix as mix_module
-from seedless.core.mix import CoverageBudget, MixError, MixSampler
+from seedless.core.mix import CoverageBudget, MixError, MixSampler, allows_a_mix, check_mixes
 from seedless.core.strategy import Component, Exclusion, Strategy, check_strategies, default_strategy
 from seedless.core.taxonomy import Node, Taxonomy, TaxonomySet
 
@@ -91,7 +91,7 @@ def test_reachable_mixes_are_counted_exactly_with_exclusions():
 
 
 def test_huge_spaces_are_estimated_and_flagged(monkeypatch):
-    monkeypatch.setattr(mix_module, "ENUMERATE_LIMIT", 5)
+    monkeypatch.setattr(mix_module, "ENUMERATE_LIMIT", 3)  # 2 audience groups x 2 theme groups
     kids = Strategy("kids", 1, [Component(("Audience",)), Component(("Theme",))],
                     [Exclusion((("Audience", "Children"), ("Theme", "Dark")))])
     count, exact = sampler([kids]).reachable(kids)
@@ -103,6 +103,62 @@ def test_every_combination_excluded_is_a_clear_error():
                      [Exclusion((("Audience", "Adults"), ("Theme",)))])
     with pytest.raises(MixError, match="no allowed mix"):
         sampler([never]).sample(0)
+
+
+def test_a_strategy_whose_exclusion_covers_its_own_sub_trees_allows_no_mix_named_at_that_exclusion():
+    own = Strategy("own", 1, [Component(("Audience", "Children")), Component(("Theme", "Dark"))],
+                   [Exclusion((("Audience", "Children", "Toddlers"), ("Theme", "Light"))),
+                    Exclusion((("Audience", "Children"), ("Theme", "Dark")))])
+    assert not allows_a_mix(own, tree(), "leaves") and not allows_a_mix(own, tree(), "any")
+    fine = Strategy("fine", 1, [Component(("Audience",)), Component(("Theme",))])
+    (problem,) = check_mixes([fine, own], tree(), "leaves")
+    assert (problem.index, problem.at) == (1, ("exclusions", 1))
+    assert str(problem) == ("strategy 'own': excludes every mix of the strategy: every leaf it draws lies under "
+                            "Audience > Children and Theme > Dark; name narrower nodes, or sample wider taxonomies")
+
+
+def test_exclusions_that_only_together_allow_no_mix_are_named_together():
+    split = Strategy("split", 1, [Component(("Audience",)), Component(("Theme",))],
+                     [Exclusion((("Audience", "Children"), ("Theme",))), Exclusion((("Audience", "Adults"), ("Theme",)))])
+    (problem,) = check_mixes([split], tree(), "leaves")
+    assert (problem.index, problem.at) == (0, ("exclusions",))
+    assert check_mixes([Strategy("half", 1, split.components, split.exclusions[:1])], tree(), "leaves") == []
+
+
+def test_whether_a_mix_is_allowed_depends_on_drawing_leaves_or_any_node():
+    # Every leaf of Audience is excluded with every theme, but the inner node Children is not.
+    leaves_only = Strategy("leaves only", 1, [Component(("Audience",)), Component(("Theme",))],
+                           [Exclusion(((("Audience",) + p), ("Theme",)))
+                            for p in [("Children", "Toddlers"), ("Children", "Pre-teens"), ("Adults",)]])
+    assert not allows_a_mix(leaves_only, tree(), "leaves")
+    assert allows_a_mix(leaves_only, tree(), "any")
+    s = sampler([leaves_only], level="any")
+    assert s.reachable(leaves_only) == (12, True)  # Children x the 12 theme nodes below the root
+    assert {s.sample(i).nodes[0] for i in range(50)} == {("Audience", "Children")}
+
+
+def test_an_exclusion_naming_a_taxonomy_the_strategy_does_not_sample_never_excludes():
+    alone = Strategy("alone", 1, [Component(("Audience",))], [Exclusion((("Audience",), ("Theme",)))])
+    assert allows_a_mix(alone, tree(), "leaves") and sampler([alone]).reachable(alone) == (3, True)
+
+
+def test_a_rare_allowed_mix_is_still_drawn_when_rejection_sampling_gives_up(monkeypatch):
+    monkeypatch.setattr(mix_module, "MAX_TRIES", 1)
+    rare = Strategy("rare", 1, [Component(("Audience",)), Component(("Theme",))],
+                    [Exclusion((("Audience", "Children"), ("Theme",))), Exclusion((("Audience",), ("Theme", "Dark")))])
+    s = sampler([rare])
+    assert {s.sample(i) for i in range(40)} == {mix_module.Mix("rare", (("Audience", "Adults"),
+                                                                        ("Theme", "Light", "Friendship")))}
+    assert [sampler([rare]).sample(i) for i in range(10)] == [s.sample(i) for i in range(10)]
+
+
+def test_a_huge_space_with_few_exclusion_groups_is_counted_exactly():
+    wide = TaxonomySet([Taxonomy(Node("A", children=[Node("x", children=[Node(f"x{i}") for i in range(900)]),
+                                                     Node("y", children=[Node(f"y{i}") for i in range(100)])]), 2),
+                        Taxonomy(Node("B", children=[Node(f"b{i}") for i in range(1000)]), 1)])
+    strategy = Strategy("wide", 1, [Component(("A",)), Component(("B",))], [Exclusion((("A", "x"), ("B", "b7")))])
+    s = MixSampler(wide, [strategy], seed=0)
+    assert s.reachable(strategy) == (1000 * 1000 - 900, True)
 
 
 @pytest.mark.parametrize("target,expected", [
@@ -122,14 +178,14 @@ def test_check_strategies_lists_every_problem():
     bad = [Strategy("a", 0, [Component(("Nope",))]),
            Strategy("A", 1, [Component(("Audience",)), Component(("Audience", "Adults"))],
                     [Exclusion((("Theme", "Missing"), ("Audience",)))])]
-    problems = check_strategies(bad, tree())
+    problems = [str(p) for p in check_strategies(bad, tree())]
     assert "strategy 'a': weight must be above 0" in problems
     assert "strategy 'a': no taxonomy named 'Nope'" in problems
     assert "strategy 'A': duplicate name" in problems
     assert "strategy 'A': samples one taxonomy twice" in problems
     assert "strategy 'A': exclusion names no node Theme / Missing" in problems
     assert check_strategies([default_strategy(tree())], tree()) == []
-    assert check_strategies([], tree()) == ["no strategy: at least one is needed"]
+    assert [str(p) for p in check_strategies([], tree())] == ["no strategy: at least one is needed"]
 
 
 @pytest.mark.parametrize("size,fraction", [(10, 0.5), (7, 0.3), (1000, 0.25), (3, 0.0), (3, 1.0)])

@@ -55,3 +55,20 @@ def test_every_problem_is_reported_with_its_line():
 def test_a_file_without_a_strategies_list_is_an_error():
     with pytest.raises(StrategyFileError, match="a list of strategies is required"):
         parse_strategies("other: 1\n")
+
+
+def test_problems_found_after_reading_are_placed_at_their_lines():
+    from seedless.core.strategy import StrategyProblem
+    from seedless.core.strategy_file import file_problems
+
+    text = dump_strategies(STRATEGIES)
+    lines = text.splitlines()
+    error = file_problems([StrategyProblem(0, "kids", ("exclusions", 0), "excludes every mix"),
+                           StrategyProblem(1, "everyone", ("taxonomies", 1), "no node Theme"),
+                           StrategyProblem(None, "", (), "no strategy")], text, "s.yaml")
+    assert isinstance(error, StrategyFileError)
+    assert [str(p) for p in error.problems] == [
+        f"s.yaml:{lines.index('  - nodes:') + 1}: strategies[0].exclusions[0]: excludes every mix",
+        f"s.yaml:{len(lines)}: strategies[1].taxonomies[1]: no node Theme",
+        f"s.yaml:{lines.index('strategies:') + 1}: strategies: no strategy",
+    ]

@@ -8,10 +8,9 @@ import json
 import pytest
 
 from conftest import fake_clients
-from seedless.core.strategy_file import read_strategies
-from seedless.engine.factor_stage import StageError
+from seedless.core.strategy_file import StrategyFileError, read_strategies
 from seedless.engine.plan_run import build_plan
-from seedless.spec import parse_spec
+from seedless.spec import SpecError, parse_spec
 
 
 def plan(spec, out, model, **kw):
@@ -85,8 +84,10 @@ size: 10
     assert not any(r.schema_name == "strategies" for r in client.requests)
     assert outcome.budget.target == 10
     bad = given.replace("Format > Format 1.1", "Format > Nothing here")
-    with pytest.raises(StageError, match="exclusion names no node Format / Nothing here"):
-        plan(parse_spec(bad), tmp_path / "bad", scripted)
+    with pytest.raises(SpecError) as err:
+        plan(parse_spec(bad, "spec.yaml"), tmp_path / "bad", scripted)
+    assert [str(p) for p in err.value.problems] == [
+        "spec.yaml:14: strategies[0].exclusions[0].nodes[1]: exclusion names no node Format / Nothing here"]
 
 
 def test_an_edited_strategies_file_is_kept_and_checked(spec, scripted, tmp_path):
@@ -96,9 +97,13 @@ def test_an_edited_strategies_file_is_kept_and_checked(spec, scripted, tmp_path)
     outcome, client = plan(spec, tmp_path, scripted)
     assert client.requests == [] and outcome.source == "file"
     assert outcome.strategies[0].weight == 5.0
-    path.write_text(path.read_text().replace("- Format\n", "- Format > Gone\n", 1))
-    with pytest.raises(StageError, match="no node Format / Gone"):
+    text = path.read_text().replace("- Format\n", "- Format > Gone\n", 1)
+    path.write_text(text)
+    with pytest.raises(StrategyFileError) as err:  # a SpecError: the CLI exits 2 with the line
         plan(spec, tmp_path, scripted)
+    line = text.splitlines().index("  - Format > Gone") + 1
+    assert [str(p) for p in err.value.problems] == [
+        f"{path}:{line}: strategies[0].taxonomies[1]: no node Format / Gone"]
 
 
 def test_an_unedited_strategies_file_that_still_fits_is_kept_after_a_taxonomy_edit(spec, scripted, tmp_path):
@@ -128,3 +133,77 @@ def test_a_description_edit_in_the_taxonomy_keeps_the_strategies(spec, scripted,
     outcome, client = plan(spec, tmp_path, scripted)
     assert not any(r.schema_name == "strategies" for r in client.requests)
     assert outcome.source == "file"
+
+
+def test_a_model_strategy_whose_exclusion_names_its_own_sub_tree_roots_is_dropped_with_a_note(spec, scripted,
+                                                                                             tmp_path):
+    scripted.overrides["strategies"] = lambda r: json.dumps({"strategies": [
+        {"name": "Never", "description": "", "weight": 1, "taxonomies": ["Topic > Topic common", "Format > Format 1.1"],
+         "exclusions": [{"nodes": ["Topic > Topic common", "Format > Format 1.1"], "reason": "itself"}]},
+        {"name": "All", "description": "", "weight": 1, "taxonomies": ["Topic", "Format"], "exclusions": []}]})
+    outcome, _ = plan(spec, tmp_path, scripted)
+    assert outcome.source == "model" and [s.name for s in outcome.strategies] == ["All"]
+    assert "dropped strategy 'Never': its exclusions exclude every mix it could draw" in outcome.notes
+    assert outcome.budget.reachable > 0 and len(outcome.samples) == 5
+
+
+def test_when_no_model_strategy_allows_a_mix_one_strategy_samples_every_taxonomy(spec, scripted, tmp_path):
+    scripted.overrides["strategies"] = lambda r: json.dumps({"strategies": [
+        {"name": "Never", "description": "", "weight": 1, "taxonomies": ["Topic > Topic common", "Format"],
+         "exclusions": [{"nodes": ["Topic > Topic common", "Format"], "reason": "itself"}]}]})
+    outcome, _ = plan(spec, tmp_path, scripted)
+    assert outcome.source == "default"
+    assert [c.under for c in outcome.strategies[0].components] == [("Topic",), ("Format",)]
+    assert any("no usable strategy from the model" in n for n in outcome.notes)
+
+
+def test_an_edited_strategies_file_that_allows_no_mix_is_refused_at_the_exclusions_line(spec, scripted, tmp_path):
+    plan(spec, tmp_path, scripted)
+    path = tmp_path / "strategies.yaml"
+    text = path.read_text().replace("- Topic > Topic 1.1\n", "- Topic > Topic common\n").replace(
+        "- Format > Format common\n", "- Format\n")
+    path.write_text(text)
+    with pytest.raises(StrategyFileError) as err:
+        plan(spec, tmp_path, scripted)
+    line = text.splitlines().index("  - nodes:") + 1
+    assert [str(p) for p in err.value.problems] == [
+        f"{path}:{line}: strategies[1].exclusions[0]: excludes every mix of the strategy: every leaf it draws lies "
+        "under Topic > Topic common and Format; name narrower nodes, or sample wider taxonomies"]
+
+
+def test_a_run_stops_on_strategies_that_allow_no_mix_before_generating(spec, scripted, tmp_path):
+    from seedless.engine.run_pipeline import run_dataset
+
+    given = parse_spec(SPEC_WITH_STRATEGY.format(exclusion="[Topic > Topic common, Format]"), "spec.yaml")
+    clients, client = fake_clients(scripted)
+    with pytest.raises(SpecError) as err:
+        asyncio.run(run_dataset(given, tmp_path, clients=clients))
+    assert [(p.file, p.line, p.field) for p in err.value.problems] == [("spec.yaml", 14, "strategies[0].exclusions[0]")]
+    assert not any(r.schema_name in ("meta_prompt", "generate") for r in client.requests)
+
+
+SPEC_WITH_STRATEGY = """
+description: Word problems in arithmetic for primary school pupils.
+factors:
+  - {{name: Topic, description: the maths topic}}
+  - {{name: Format, description: how the problem is told, depth: 1}}
+taxonomy: {{depth: 2, proposals: 3, min_children: 1, max_children: 4, critic: true, level_plan: true}}
+models:
+  endpoints: {{fake: {{kind: fake}}}}
+  default: fake
+strategies:
+  - name: Mine
+    taxonomies: [Topic > Topic common, Format]
+    exclusions:
+      - nodes: {exclusion}
+size: 5
+"""
+
+
+def test_two_exclusions_that_together_allow_no_mix_are_reported_together(scripted, tmp_path):
+    both = "[Topic > Topic common, Format > Format common]\n      - nodes: [Topic > Topic common, Format > Format 1.1]"
+    with pytest.raises(SpecError) as err:
+        plan(parse_spec(SPEC_WITH_STRATEGY.format(exclusion=both), "spec.yaml"), tmp_path, scripted)
+    assert [str(p) for p in err.value.problems] == [
+        "spec.yaml:13: strategies[0].exclusions: together these exclusions exclude every mix of the strategy; "
+        "narrow or remove one"]

@@ -314,3 +314,27 @@ def test_the_example_specs_are_found():
 def test_spec_problem_str_without_a_line_shows_only_the_file():
     assert str(SpecProblem("f.yaml", None, "seed", "bad")) == "f.yaml: seed: bad"
     assert str(SpecProblem("f.yaml", 3, "", "bad")) == "f.yaml:3: (top level): bad"
+
+
+def test_true_or_false_is_not_a_number_for_size_or_any_other_number_setting():
+    text = """description: Word problems in arithmetic for primary school pupils.
+size: true
+generation: {complexify: false, max_attempts: yes, double_critic: true}
+models:
+  endpoints: {e: {kind: embedded, n_parallel: true, adaptive: true}}
+  default: e
+  budget: {cost: true}
+"""
+    assert [(p.line, p.field, p.message) for p in _problems(text)] == [
+        (2, "size", "Input should be a valid integer, not true"),
+        (3, "generation.complexify", "Input should be a valid number, not false"),
+        (3, "generation.max_attempts", "Input should be a valid integer, not true"),
+        (5, "models.endpoints.e.n_parallel", "Input should be a valid integer, not true"),
+        (7, "models.budget.cost", "Input should be a valid number, not true"),
+    ]
+
+
+def test_yaml_numbers_are_still_numbers_and_booleans_still_booleans():
+    spec = parse_spec("description: Word problems in arithmetic.\nsize: 3\ngeneration: {complexify: 1, "
+                      "double_critic: false}\n")
+    assert (spec.size, spec.generation.complexify, spec.generation.double_critic) == (3, 1.0, False)

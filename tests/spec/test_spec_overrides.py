@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from seedless.spec import OpenAIEndpoint, Role, parse_spec
+from seedless.spec import ModelsSettings, OpenAIEndpoint, Role, RoleSettings, parse_spec
 from seedless.spec.overrides import CLI_ENDPOINT, with_single_endpoint
 
 SPEC = """\
@@ -67,3 +67,34 @@ models:
 
     moved = with_single_endpoint(spec, "http://localhost:8000/v1", "m")
     assert moved.models.prices["cli"].output_per_million == 1.5
+
+
+ALL_MODELS_SETTINGS = """\
+description: Questions about the weather.
+models:
+  endpoints:
+    hosted: {kind: openai, base_url: "http://old/v1", model: old}
+  default: hosted
+  roles:
+    critic: {endpoint: hosted, temperature: 0.1, max_tokens: 2000}
+  max_repairs: 4
+  max_consecutive_failures: 3
+  prices: {cli: {input_per_million: 0.5, output_per_million: 1.5}}
+  budget: {tokens: 5000, cost: 2.5}
+"""
+REPLACED = {"endpoints", "default", "roles"}
+
+
+def test_a_single_endpoint_keeps_every_other_models_setting():
+    original = parse_spec(ALL_MODELS_SETTINGS)
+    kept = set(ModelsSettings.model_fields) - REPLACED
+    # A new models setting must be added to ALL_MODELS_SETTINGS (with a value other than its default) to pass.
+    assert kept <= original.models.model_fields_set, sorted(kept - original.models.model_fields_set)
+    moved = with_single_endpoint(original, "http://h/v1", "m")
+    for name in sorted(kept):
+        assert getattr(moved.models, name) == getattr(original.models, name), name
+        assert getattr(moved.models, name) != ModelsSettings.model_fields[name].get_default(call_default_factory=True)
+    critic = moved.models.roles[Role.critic]
+    for name in set(RoleSettings.model_fields) - {"endpoint"}:
+        assert getattr(critic, name) == getattr(original.models.roles[Role.critic], name), name
+    assert critic.endpoint is None

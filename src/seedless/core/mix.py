@@ -5,18 +5,21 @@ from __future__ import annotations
 import hashlib
 import math
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from itertools import product
 from typing import Literal
 
-from seedless.core.strategy import Strategy
+from seedless.core.strategy import Strategy, StrategyProblem, check_strategies
 from seedless.core.taxonomy import Node, Path, TaxonomySet
 
 NodeLevel = Literal["leaves", "any"]
 Weighting = Literal["balanced", "uniform"]
-ENUMERATE_LIMIT = 200_000  # combinations counted exactly up to this many per strategy, estimated above
-MAX_TRIES = 200  # rejection sampling against exclusions
+ENUMERATE_LIMIT = 200_000  # combinations of node groups counted exactly up to this many per strategy, estimated above
+MAX_TRIES = 200  # rejection sampling against exclusions, before drawing among the allowed groups
+# Per component of a strategy: its draw-able nodes grouped by the exclusion paths they lie under (one frozenset of
+# path positions per exclusion). Nodes of one group are interchangeable for every exclusion.
+Groups = list[list[tuple[tuple[frozenset[int], ...], list[Path]]]]
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,91 @@ def _candidates(node: Node, path: Path, level: NodeLevel) -> list[Path]:
     return below or [path]
 
 
+def _root(taxonomies: TaxonomySet, under: Path) -> Node:
+    tax = taxonomies.get(under[0])
+    node = tax.find(under) if tax is not None else None
+    if node is None:
+        raise MixError(f"no node {' / '.join(under)}")
+    return node
+
+
+def _groups(strategy: Strategy, taxonomies: TaxonomySet, level: NodeLevel) -> Groups:
+    out: Groups = []
+    for component in strategy.components:
+        found: dict[tuple[frozenset[int], ...], list[Path]] = {}
+        for path in _candidates(_root(taxonomies, component.under), component.under, level):
+            found.setdefault(tuple(e.marks(path) for e in strategy.exclusions), []).append(path)
+        out.append(list(found.items()))
+    return out
+
+
+def _blocked(strategy: Strategy, marks: list[tuple[frozenset[int], ...]]) -> bool:
+    """Whether a combination whose components carry these marks is excluded: some exclusion has each of its paths
+    covered by one of the components."""
+    return any(len(frozenset().union(*(m[e] for m in marks))) == len(exclusion.paths)
+               for e, exclusion in enumerate(strategy.exclusions))
+
+
+def _allowed(strategy: Strategy, groups: Groups) -> list[tuple[tuple[int, ...], int]] | None:
+    """Every allowed combination of groups (one index per component) with its number of mixes; None when there
+    are more than ENUMERATE_LIMIT combinations to look at."""
+    if math.prod(len(g) for g in groups) > ENUMERATE_LIMIT:
+        return None
+    return [(combo, math.prod(len(groups[c][k][1]) for c, k in enumerate(combo)))
+            for combo in product(*(range(len(g)) for g in groups))
+            if not _blocked(strategy, [groups[c][k][0] for c, k in enumerate(combo)])]
+
+
+def _search(strategy: Strategy, groups: Groups, rng: random.Random | None = None) -> tuple[int, ...] | None:
+    """One allowed combination of groups, depth first (in `rng`'s order when given), cutting a branch as soon as
+    an exclusion is matched; None when every combination is excluded."""
+    sizes = [len(e.paths) for e in strategy.exclusions]
+
+    def walk(c: int, hit: tuple[frozenset[int], ...]) -> tuple[int, ...] | None:
+        if any(len(h) == n for h, n in zip(hit, sizes)):
+            return None
+        if c == len(groups):
+            return ()
+        order = list(range(len(groups[c])))
+        if rng is not None:
+            rng.shuffle(order)
+        for k in order:
+            rest = walk(c + 1, tuple(h | m for h, m in zip(hit, groups[c][k][0])))
+            if rest is not None:
+                return (k,) + rest
+        return None
+
+    return walk(0, tuple(frozenset() for _ in sizes))
+
+
+def allows_a_mix(strategy: Strategy, taxonomies: TaxonomySet, level: NodeLevel) -> bool:
+    """Whether at least one combination of the strategy's draw-able nodes escapes every exclusion (exact)."""
+    return _search(strategy, _groups(strategy, taxonomies, level)) is not None
+
+
+def check_mixes(strategies: list[Strategy], taxonomies: TaxonomySet, level: NodeLevel) -> list[StrategyProblem]:
+    """check_strategies, then (when they fit the taxonomies) each strategy that allows no mix: named at the
+    exclusion that excludes every mix on its own, else at its exclusions together."""
+    problems = check_strategies(strategies, taxonomies)
+    if problems:
+        return problems
+    what = "leaf" if level == "leaves" else "node"
+    for i, strategy in enumerate(strategies):
+        if allows_a_mix(strategy, taxonomies, level):
+            continue
+        alone = [j for j, e in enumerate(strategy.exclusions)
+                 if not allows_a_mix(replace(strategy, exclusions=[e]), taxonomies, level)]
+        for j in alone:
+            nodes = " and ".join(" > ".join(p) for p in strategy.exclusions[j].paths)
+            problems.append(StrategyProblem(i, strategy.name, ("exclusions", j), f"excludes every mix of the "
+                                            f"strategy: every {what} it draws lies under {nodes}; name narrower "
+                                            "nodes, or sample wider taxonomies"))
+        if not alone:
+            problems.append(StrategyProblem(i, strategy.name, ("exclusions",), "together these exclusions "
+                                            "exclude every mix of the strategy; narrow or remove one"))
+    return problems
+
+
 def _depth(node: Node) -> int:
     return 1 + max((_depth(c) for c in node.children), default=0) if node.children else 0
 
@@ -74,12 +162,21 @@ class MixSampler:
         self.seed = seed
         self.level = level
         self.weighting = weighting
+        self._grouped: dict[int, tuple[Strategy, Groups]] = {}  # by id: strategies are not hashable
+        self._allowed: dict[int, list[tuple[tuple[int, ...], int]] | None] = {}
 
     def _root(self, under: Path) -> Node:
-        node = self.taxonomies.get(under[0]).find(under)  # type: ignore[union-attr]
-        if node is None:
-            raise MixError(f"no node {' / '.join(under)}")
-        return node
+        return _root(self.taxonomies, under)
+
+    def _groups(self, strategy: Strategy) -> Groups:
+        if id(strategy) not in self._grouped:
+            self._grouped[id(strategy)] = (strategy, _groups(strategy, self.taxonomies, self.level))
+        return self._grouped[id(strategy)][1]
+
+    def _allowed_groups(self, strategy: Strategy) -> list[tuple[tuple[int, ...], int]] | None:
+        if id(strategy) not in self._allowed:
+            self._allowed[id(strategy)] = _allowed(strategy, self._groups(strategy))
+        return self._allowed[id(strategy)]
 
     def strategy_for(self, index: int) -> Strategy:
         rng = _rng(self.seed, index, "strategy")
@@ -94,7 +191,17 @@ class MixSampler:
                           for c in strategy.components)
             if strategy.excluded(nodes) is None:
                 return Mix(strategy.name, nodes)
-        raise MixError(f"strategy '{strategy.name}': no allowed mix in {MAX_TRIES} draws; check its exclusions")
+        # Allowed mixes are rare: draw one directly, each allowed mix equally likely (or, past the enumeration
+        # limit, the first allowed combination of groups in a seeded order).
+        groups = self._groups(strategy)
+        allowed = self._allowed_groups(strategy)
+        if allowed is not None:
+            combo = rng.choices([c for c, _ in allowed], weights=[w for _, w in allowed])[0] if allowed else None
+        else:
+            combo = _search(strategy, groups, rng)
+        if combo is None:
+            raise MixError(f"strategy '{strategy.name}': no allowed mix; every combination is excluded")
+        return Mix(strategy.name, tuple(rng.choice(groups[c][k][1]) for c, k in enumerate(combo)))
 
     def allows(self, mix: Mix) -> bool:
         """Whether `mix` could still be drawn: its strategy exists with the same components, every node exists
@@ -116,12 +223,14 @@ class MixSampler:
 
     def reachable(self, strategy: Strategy) -> tuple[int, bool]:
         """(V for one strategy, exact?): distinct allowed node combinations; estimated by sampling when huge."""
-        pools = [_candidates(self._root(c.under), c.under, self.level) for c in strategy.components]
-        total = math.prod(len(p) for p in pools)
+        groups = self._groups(strategy)
+        total = math.prod(sum(len(nodes) for _, nodes in g) for g in groups)
         if not strategy.exclusions:
             return total, True
-        if total <= ENUMERATE_LIMIT:
-            return sum(strategy.excluded(combo) is None for combo in product(*pools)), True
+        allowed = self._allowed_groups(strategy)
+        if allowed is not None:
+            return sum(w for _, w in allowed), True
+        pools = [[p for _, nodes in g for p in nodes] for g in groups]
         rng = _rng(self.seed, -1, strategy.name)
         draws = 20_000
         allowed = sum(strategy.excluded(tuple(rng.choice(p) for p in pools)) is None for _ in range(draws))

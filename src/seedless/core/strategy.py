@@ -30,6 +30,10 @@ class Exclusion:
     def matches(self, nodes: tuple[Path, ...]) -> bool:
         return all(any(_under(node, path) for node in nodes) for path in self.paths)
 
+    def marks(self, node: Path) -> frozenset[int]:
+        """The positions of the paths here that `node` is or lies below."""
+        return frozenset(i for i, path in enumerate(self.paths) if _under(node, path))
+
 
 @dataclass
 class Strategy:
@@ -47,34 +51,57 @@ def _under(node: Path, prefix: Path) -> bool:
     return len(node) >= len(prefix) and all(name_key(a) == name_key(b) for a, b in zip(node, prefix))
 
 
-def check_strategies(strategies: list[Strategy], taxonomies: TaxonomySet) -> list[str]:
+@dataclass(frozen=True)
+class StrategyProblem:
+    """Why strategies cannot be used: `index` is the strategy's position (None: the list as a whole) and `at` the
+    path below it in the file's terms, e.g. ("exclusions", 0, "nodes", 1), so that readers can name the line."""
+
+    index: int | None
+    name: str
+    at: tuple[str | int, ...]
+    message: str
+
+    @property
+    def loc(self) -> tuple[str | int, ...]:
+        """The path from the top of the file (or spec): ("strategies", index, *at)."""
+        return ("strategies",) if self.index is None else ("strategies", self.index, *self.at)
+
+    def __str__(self) -> str:
+        return f"strategy '{self.name}': {self.message}" if self.index is not None else self.message
+
+
+def check_strategies(strategies: list[Strategy], taxonomies: TaxonomySet) -> list[StrategyProblem]:
     """Every problem that makes strategies unusable with these taxonomies (empty when they are fine)."""
-    problems: list[str] = []
+    problems: list[StrategyProblem] = []
     if not strategies:
-        problems.append("no strategy: at least one is needed")
+        problems.append(StrategyProblem(None, "", (), "no strategy: at least one is needed"))
     seen: set[str] = set()
-    for strategy in strategies:
-        where = f"strategy '{strategy.name}'"
+    for i, strategy in enumerate(strategies):
+        def problem(at: tuple[str | int, ...], message: str) -> None:
+            problems.append(StrategyProblem(i, strategy.name, at, message))
+
         if name_key(strategy.name) in seen:
-            problems.append(f"{where}: duplicate name")
+            problem(("name",), "duplicate name")
         seen.add(name_key(strategy.name))
         if strategy.weight <= 0:
-            problems.append(f"{where}: weight must be above 0")
+            problem(("weight",), "weight must be above 0")
         if not strategy.components:
-            problems.append(f"{where}: samples no taxonomy")
-        factors = [name_key(c.factor) for c in strategy.components]
-        if len(set(factors)) != len(factors):
-            problems.append(f"{where}: samples one taxonomy twice")
-        for component in strategy.components:
-            if taxonomies.get(component.factor) is None:
-                problems.append(f"{where}: no taxonomy named '{component.factor}'")
-            elif taxonomies.get(component.factor).find(component.under) is None:
-                problems.append(f"{where}: no node {' / '.join(component.under)}")
-        for exclusion in strategy.exclusions:
-            for path in exclusion.paths:
+            problem(("taxonomies",), "samples no taxonomy")
+        factors: set[str] = set()
+        for k, component in enumerate(strategy.components):
+            tax = taxonomies.get(component.factor)
+            if name_key(component.factor) in factors:
+                problem(("taxonomies", k), "samples one taxonomy twice")
+            factors.add(name_key(component.factor))
+            if tax is None:
+                problem(("taxonomies", k), f"no taxonomy named '{component.factor}'")
+            elif tax.find(component.under) is None:
+                problem(("taxonomies", k), f"no node {' / '.join(component.under)}")
+        for j, exclusion in enumerate(strategy.exclusions):
+            for m, path in enumerate(exclusion.paths):
                 tax = taxonomies.get(path[0])
                 if tax is None or tax.find(path) is None:
-                    problems.append(f"{where}: exclusion names no node {' / '.join(path)}")
+                    problem(("exclusions", j, "nodes", m), f"exclusion names no node {' / '.join(path)}")
     return problems
 
 

@@ -6,10 +6,10 @@ from pathlib import Path as FsPath
 
 import yaml
 
-from seedless.core.strategy import Component, Exclusion, Strategy
+from seedless.core.strategy import Component, Exclusion, Strategy, StrategyProblem
 from seedless.core.taxonomy import Path
 from seedless.core.yaml_reader import YamlReader, compose, read_text
-from seedless.spec.loader import SpecError, SpecProblem
+from seedless.spec.loader import SpecError, SpecProblem, line_map, locate
 
 SEP = " > "
 HEADER = """\
@@ -138,3 +138,14 @@ def parse_strategies(text: str, file: str = "strategies.yaml") -> list[Strategy]
 def read_strategies(path: FsPath) -> list[Strategy]:
     text = read_text(path, StrategyFileError)
     return parse_strategies(text, str(path))
+
+
+def file_problems(problems: list[StrategyProblem], text: str, file: str) -> StrategyFileError:
+    """Problems found after reading (against the taxonomies, or no allowed mix), each at its line of the file
+    that `parse_strategies` read from `text`."""
+    lines = line_map(compose(text, file, StrategyFileError))
+    located = []
+    for problem in problems:
+        field, line = locate(problem.loc, lines)
+        located.append(SpecProblem(file, line, field, problem.message))
+    return StrategyFileError(located)

@@ -9,7 +9,7 @@ from typing import TypeVar
 import yaml
 
 from seedless.core.taxonomy import name_key
-from seedless.spec.loader import SpecError, SpecProblem
+from seedless.spec.loader import SpecError, SpecProblem, compose_yaml, read_yaml_text
 
 T = TypeVar("T")
 
@@ -51,18 +51,11 @@ class YamlReader:
 
 
 def compose(text: str, file: str, error: type[SpecError]) -> yaml.Node | None:
-    """The YAML node tree, or `error` naming the line of a syntax error."""
-    try:
-        return yaml.compose(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        problem = SpecProblem(file, mark.line + 1 if mark else None, "",
-                              f"not valid YAML: {getattr(exc, 'problem', exc)}")
-        raise error([problem]) from None
+    """The YAML node tree, or `error` naming the line of a syntax error, of too deep a nesting or of aliases that
+    expand past the bound: the spec loader's one reader of user YAML."""
+    return compose_yaml(text, file, error)
 
 
 def read_text(path: FsPath, error: type[SpecError]) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise error([SpecProblem(str(path), None, "", f"cannot read the file: {exc.strerror}")]) from None
+    """The file's text (UTF-8, or with a byte-order mark), or `error` naming the file (and line)."""
+    return read_yaml_text(path, error)

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from seedless.engine.rundir import RunDir
+
 
 class DataError(Exception):
     """A data file that cannot be read as items; the message names the file, line and field."""
@@ -49,19 +51,32 @@ def item_text(data: dict[str, Any], fields: list[str], where: str) -> str:
 def _rows(path: Path) -> Iterator[tuple[str, dict[str, Any]]]:
     """(where, object) per row: 'FILE:LINE' for JSONL, 'FILE: row N' for Parquet."""
     if path.suffix == ".parquet":
-        import pyarrow.parquet as pq  # loaded only for Parquet input
+        import pyarrow  # loaded only for Parquet input
+        import pyarrow.parquet as pq
 
-        for i, row in enumerate(pq.read_table(path).to_pylist(), start=1):
+        try:
+            rows = pq.read_table(path).to_pylist()
+        except (pyarrow.ArrowException, OSError) as exc:
+            reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise DataError(f"{path}: not a readable Parquet file ({reason})") from None
+        for i, row in enumerate(rows, start=1):
             yield f"{path}: row {i}", row
         return
-    with path.open(encoding="utf-8") as f:
-        for n, line in enumerate(f, start=1):
+    with path.open("rb") as f:  # bytes, so that a line that is not UTF-8 is named
+        for n, raw in enumerate(f, start=1):
+            try:
+                line = raw.decode("utf-8-sig" if n == 1 else "utf-8")
+            except UnicodeDecodeError as exc:
+                raise DataError(f"{path}:{n}: not UTF-8 text (byte 0x{raw[exc.start]:02x} at column "
+                                f"{len(raw[:exc.start].decode('utf-8', 'replace')) + 1})") from None
             if not line.strip():
                 continue
             try:
                 obj = json.loads(line)
             except json.JSONDecodeError as exc:
                 raise DataError(f"{path}:{n}: not JSON ({exc.msg} at column {exc.colno})") from None
+            except RecursionError:
+                raise DataError(f"{path}:{n}: JSON nested too deeply") from None
             if not isinstance(obj, dict):
                 raise DataError(f"{path}:{n}: a line must be a JSON object, not {type(obj).__name__}")
             yield f"{path}:{n}", obj
@@ -72,6 +87,8 @@ def data_file(source: Path) -> Path:
         candidate = source / "dataset.jsonl"
         if not candidate.is_file():
             raise DataError(f"{source} is a directory without dataset.jsonl (not a seedless run directory)")
+        if problem := RunDir(source).dataset_mismatch():
+            raise DataError(problem)
         return candidate
     if not source.is_file():
         raise DataError(f"{source}: no such file")

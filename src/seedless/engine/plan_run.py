@@ -7,10 +7,11 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from seedless.core.mix import CoverageBudget, Mix, MixSampler
-from seedless.core.strategy import Strategy, check_strategies
-from seedless.core.strategy_file import dump_strategies, read_strategies
+from seedless.core.mix import CoverageBudget, Mix, MixSampler, check_mixes
+from seedless.core.strategy import Strategy
+from seedless.core.strategy_file import StrategyFileError, dump_strategies, file_problems, parse_strategies
 from seedless.core.taxonomy import TaxonomySet
+from seedless.core.yaml_reader import read_text
 from seedless.engine.clients import ModelClient
 from seedless.engine.events import EventSink, Notice, ignore
 from seedless.engine.factor_stage import StageError
@@ -19,6 +20,7 @@ from seedless.engine.session import Session
 from seedless.engine.store import UsageRow
 from seedless.engine.strategy_stage import from_spec, write_strategies
 from seedless.engine.taxonomy_run import TaxonomyOutcome, taxonomy_step
+from seedless.spec.loader import SpecError, spec_problem
 from seedless.spec.models import Role, Spec
 
 SAMPLE_MIXES = 5
@@ -33,10 +35,18 @@ class PlanOutcome:
     budget: CoverageBudget
     samples: list[Mix]
     notes: list[str] = field(default_factory=list)
+    degraded: list[str] = field(default_factory=list)  # what failed calls left undone (the command exits non-zero)
     usage: list[UsageRow] = field(default_factory=list)
     usage_total: list[UsageRow] = field(default_factory=list)
     calls_sent: int = 0
     calls_reused: int = 0
+
+
+def degraded(taxonomy: TaxonomyOutcome, source: str) -> list[str]:
+    """What failed calls left undone in the plan: nodes left unexpanded, strategies that fell back."""
+    fallback = ["strategies: the strategist's call failed, so one strategy samples every taxonomy for now; run the "
+                "same command again to retry it"] if source == "fallback" else []
+    return taxonomy.degraded + fallback
 
 
 def strategy_basis(spec: Spec, strategist: str) -> str:
@@ -49,32 +59,38 @@ def strategy_basis(spec: Spec, strategist: str) -> str:
 
 async def strategy_step(session: Session, taxonomies: TaxonomySet, *,
                         from_scratch: bool = False) -> tuple[list[Strategy], str, list[str]]:
-    """(strategies, where they came from, notes). strategies.yaml stays the user's once edited."""
+    """(strategies, where they came from, notes). strategies.yaml stays the user's once edited. Strategies that
+    do not fit the taxonomies, or allow no mix, are a SpecError at their line (of the spec or strategies.yaml)."""
     spec, run, store = session.spec, session.run, session.store
     current = strategy_basis(spec, session.endpoints.identities([Role.strategist])["strategist"])
     written = store.get_artifact("strategies/written")
     notes: list[str] = []
     strategies: list[Strategy] | None = None
+    text = ""
     if spec.strategies:
         strategies, source = from_spec(spec), "spec"
     elif run.strategies.exists() and not from_scratch:
-        edited = run.strategies.read_text(encoding="utf-8") != written
+        text = read_text(run.strategies, StrategyFileError)
+        edited = text != written
         if edited or store.get_artifact("strategies/basis") == current:
-            strategies, source = read_strategies(run.strategies), "file"
-            if not edited and check_strategies(strategies, taxonomies):
+            strategies, source = parse_strategies(text, str(run.strategies)), "file"
+            if not edited and check_mixes(strategies, taxonomies, spec.mix.nodes):
                 strategies = None  # ours, and the taxonomies moved under it: write them again
     if strategies is None:
         strategies, source, notes = await write_strategies(spec, taxonomies, session.caller)
-    problems = check_strategies(strategies, taxonomies)
-    if problems:
-        where = "the spec's strategies" if source == "spec" else str(run.strategies)
-        raise StageError(f"{where} do not fit the taxonomies: " + "; ".join(problems) +
-                         ". Fix them, or delete strategies.yaml to have them written again.")
+    problems = check_mixes(strategies, taxonomies, spec.mix.nodes)
+    if problems and source == "spec":
+        raise SpecError([spec_problem(spec, p.loc, p.message) for p in problems])
+    if problems and source == "file":
+        raise file_problems(problems, text, str(run.strategies))
+    if problems:  # the fallback itself does not fit (no taxonomy at all)
+        raise StageError("no usable strategy: " + "; ".join(str(p) for p in problems))
     if source != "file":
         text = dump_strategies(strategies, notes)
         RunDir.write_atomic(run.strategies, text)
         store.set_artifact("strategies/written", text)
-        store.set_artifact("strategies/basis", current)
+        # a fallback after a failed call is not kept: the next command writes the strategies again
+        store.set_artifact("strategies/basis", current if source != "fallback" else "")
     if notes:
         session.events(Notice(f"strategies: {len(notes)} note(s) on the model's reply, e.g. {notes[0][:160]}; "
                               f"all are at the end of {run.strategies.name}", warning=True))
@@ -99,4 +115,5 @@ async def build_plan(spec: Spec, out: Path, *, events: EventSink = ignore, from_
         store, caller = session.store, session.caller
         return PlanOutcome(taxonomy, strategies, source, session.run.strategies, budget,
                            [sampler.sample(i) for i in range(min(SAMPLE_MIXES, spec.size))], notes,
-                           store.usage(this_invocation_only=True), store.usage(), caller.sent, caller.reused)
+                           degraded(taxonomy, source), store.usage(this_invocation_only=True), store.usage(),
+                           caller.sent, caller.reused)

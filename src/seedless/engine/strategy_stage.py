@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from seedless.core.mix import NodeLevel, allows_a_mix, check_mixes
 from seedless.core.replies import StrategiesReply
-from seedless.core.strategy import Component, Exclusion, Strategy, check_strategies, default_strategy
+from seedless.core.strategy import Component, Exclusion, Strategy, default_strategy
 from seedless.core.strategy_file import parse_path, path_text
 from seedless.core.taxonomy import Path, TaxonomySet, name_key
 from seedless.engine.caller import Caller
@@ -29,7 +30,7 @@ def _choices(taxonomies: TaxonomySet) -> tuple[list[str], list[str]]:
     return trees, nodes[:MAX_NODE_CHOICES]
 
 
-def _clean(reply: StrategiesReply, taxonomies: TaxonomySet, notes: list[str]) -> list[Strategy]:
+def _clean(reply: StrategiesReply, taxonomies: TaxonomySet, level: NodeLevel, notes: list[str]) -> list[Strategy]:
     """Keep what is usable in the model's strategies; every part dropped is noted with why."""
     kept: list[Strategy] = []
     for proposed in reply.strategies:
@@ -60,15 +61,19 @@ def _clean(reply: StrategiesReply, taxonomies: TaxonomySet, notes: list[str]) ->
                              "nodes of different taxonomies that the strategy samples)")
                 continue
             exclusions.append(Exclusion(tuple(paths), " ".join(proposed_exclusion.reason.split())))
-        kept.append(Strategy(name, float(proposed.weight), components, exclusions,
-                             " ".join(proposed.description.split())))
+        strategy = Strategy(name, float(proposed.weight), components, exclusions,
+                            " ".join(proposed.description.split()))
+        if not allows_a_mix(strategy, taxonomies, level):
+            notes.append(f"dropped strategy '{name}': its exclusions exclude every mix it could draw")
+            continue
+        kept.append(strategy)
     return kept
 
 
 async def write_strategies(spec: Spec, taxonomies: TaxonomySet,
                            caller: Caller) -> tuple[list[Strategy], str, list[str]]:
-    """(strategies, "model" or "default", notes). The default, one strategy with every taxonomy, is used when
-    strategy.write is off or the model gives nothing usable."""
+    """(strategies, "model", "default" or "fallback", notes). The default, one strategy with every taxonomy, is used
+    when strategy.write is off or the model gives nothing usable; "fallback" when that is because the call failed."""
     notes: list[str] = []
     if not spec.strategy.write:
         return [default_strategy(taxonomies)], "default", []
@@ -80,10 +85,10 @@ async def write_strategies(spec: Spec, taxonomies: TaxonomySet,
     }
     schema = StrategiesReply.schema_for(max_items=spec.strategy.max_strategies, taxonomies=trees, nodes=nodes)
     result = await caller.structured(Role.strategist, PromptName.strategies, variables, StrategiesReply, schema)
-    strategies = _clean(result.value, taxonomies, notes) if result.value is not None else []
+    strategies = _clean(result.value, taxonomies, spec.mix.nodes, notes) if result.value is not None else []
     if result.value is None:
         notes.append("strategy writing failed (" + "; ".join(result.failures) + ")")
-    if not strategies or check_strategies(strategies, taxonomies):
+    if not strategies or check_mixes(strategies, taxonomies, spec.mix.nodes):
         notes.append("no usable strategy from the model: one strategy samples every taxonomy")
-        return [default_strategy(taxonomies)], "default", notes
+        return [default_strategy(taxonomies)], "fallback" if result.errored else "default", notes
     return strategies, "model", notes
