@@ -48,3 +48,22 @@ def test_the_api_exports_chat_messages(tmp_path):
     result = seedless.export(tmp_path, "chat")
     rows = [json.loads(line) for line in result.path.read_text().splitlines()]
     assert result.count == 6 and [m["role"] for m in rows[0]["messages"]] == ["user", "assistant"]
+
+
+def test_the_api_refuses_a_directory_seedless_did_not_write_unless_forced(tmp_path):
+    from seedless.engine.rundir import RunDirError
+
+    (tmp_path / "notes.txt").write_text("mine")
+    with pytest.raises(RunDirError, match="not a seedless run directory and not empty"):
+        seedless.run(SPEC + OUTPUT, tmp_path, clients=fake_clients(ScriptedModel())[0])
+    outcome = seedless.run(SPEC + OUTPUT, tmp_path, force=True, clients=fake_clients(ScriptedModel())[0])
+    assert outcome.complete and (tmp_path / "notes.txt").read_text() == "mine"
+
+
+def test_records_refuse_dataset_files_from_two_writes(tmp_path):
+    from seedless.engine.rundir import RunDirError
+
+    seedless.run(SPEC + OUTPUT, tmp_path, clients=fake_clients(ScriptedModel())[0])
+    (tmp_path / "dataset.parquet").write_bytes(b"not the parquet of this set")
+    with pytest.raises(RunDirError, match="dataset.parquet: does not match dataset.manifest.json"):
+        seedless.records(tmp_path)

@@ -1,16 +1,15 @@
-"""The run's dataset files, written from the store: dataset.jsonl, its Parquet copy, and rejected.jsonl."""
+"""The run's dataset files, written from the store as one set: dataset.jsonl, its Parquet copy, rejected.jsonl."""
 
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from seedless.core.output_format import record_schema
 from seedless.engine.record_store import RecordStore
-from seedless.engine.rundir import RunDir
+from seedless.engine.rundir import RunDir, write_lines
 from seedless.spec.models import OutputFormat
 
 
@@ -23,17 +22,6 @@ class DatasetFiles:
     rejections: int
 
 
-def _write_lines(path: Path, lines: Iterator[str]) -> int:
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    n = 0
-    with tmp.open("w", encoding="utf-8") as f:
-        for line in lines:
-            f.write(line + "\n")
-            n += 1
-    os.replace(tmp, path)
-    return n
-
-
 def _read_back(path: Path) -> Iterator[dict]:
     with path.open(encoding="utf-8") as f:
         for line in f:
@@ -43,7 +31,9 @@ def _read_back(path: Path) -> Iterator[dict]:
 def write_dataset_files(run: RunDir, records: RecordStore, current: dict[int, str], targets: dict[bool, int],
                         output: OutputFormat) -> DatasetFiles:
     """The dataset is the first `targets[flag]` accepted slots of each stream in slot order, each slot at its
-    current mix; rejected.jsonl holds every rejected try of those slots' current mixes."""
+    current mix; rejected.jsonl holds every rejected try of those slots' current mixes. The three files are
+    written to temps, then the manifest of the new set, then each replaces its file: a reader checking the
+    manifest (RunDir.dataset_mismatch) never takes files from two writes for one set."""
     taken = {True: 0, False: 0}
 
     def accepted() -> Iterator[str]:
@@ -57,9 +47,12 @@ def write_dataset_files(run: RunDir, records: RecordStore, current: dict[int, st
             if current.get(row.slot) == row.mix_id:
                 yield row.body
 
-    from seedless.engine.parquet_copy import write_parquet  # pyarrow loads only when a dataset is written
+    from seedless.engine.parquet_copy import parquet_into  # pyarrow loads only when a dataset is written
 
-    n = _write_lines(run.dataset, accepted())
-    r = _write_lines(run.rejected, rejected())
-    write_parquet(_read_back(run.dataset), record_schema(output), run.parquet)
+    with RunDir.replacing(run.dataset, run.rejected, run.parquet) as (dataset, rejections, parquet):
+        n = write_lines(dataset, accepted())
+        r = write_lines(rejections, rejected())
+        parquet_into(_read_back(dataset), record_schema(output), parquet)
+        run.write_manifest({run.dataset: dataset, run.rejected: rejections, run.parquet: parquet},
+                           accepted=n, rejected=r)
     return DatasetFiles(run.dataset, run.parquet, run.rejected, n, r)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,6 +12,7 @@ from pydantic import ValidationError
 
 from seedless.core.chat_mapping import ChatMapping, resolve_mapping, to_messages
 from seedless.core.record import Record
+from seedless.engine.rundir import RunDir, RunDirError, RunLock
 from seedless.spec.loader import SpecError, load_spec
 from seedless.spec.models import OutputFormat
 
@@ -39,9 +39,13 @@ def default_out(run_dir: str | Path, fmt: str) -> Path:
 
 
 def _dataset_file(run_dir: str | Path) -> Path:
+    """RUN_DIR/dataset.jsonl, when it is there and of one set with the other dataset files (the manifest)."""
     path = Path(run_dir) / DATASET
     if not path.is_file():
         raise ExportError(f"{path} not found: is {run_dir} a run directory that `seedless run` has written to?")
+    problem = RunDir(Path(run_dir)).dataset_mismatch()
+    if problem:
+        raise ExportError(problem)
     return path
 
 
@@ -54,21 +58,35 @@ def _first_problem(exc: ValidationError) -> str:
 
 def read_dataset(run_dir: str | Path) -> Iterator[dict[str, Any]]:
     """Each datapoint of RUN_DIR/dataset.jsonl as {"id", "data", "lineage"}, streamed; blank lines are skipped.
-    No file, a line that is not JSON, or one that is not a datapoint is an ExportError naming file and line."""
-    path = _dataset_file(run_dir)
-    with path.open(encoding="utf-8") as lines:
-        for number, line in enumerate(lines, 1):
-            if not line.strip():
-                continue
+    No file, files from two writes, a line that is not JSON, or one that is not a datapoint is an ExportError
+    naming file and line."""
+    yield from dataset_rows(_dataset_file(run_dir))
+
+
+def _lines(path: Path) -> Iterator[tuple[int, str]]:
+    """(line number, text) of a UTF-8 file; a line that is not UTF-8 is an ExportError naming it."""
+    with path.open("rb") as lines:
+        for number, raw in enumerate(lines, 1):
             try:
-                raw = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise ExportError(f"{path}:{number}: not JSON: {exc.msg} at column {exc.colno}") from None
-            try:
-                Record.model_validate(raw)
-            except ValidationError as exc:
-                raise ExportError(f"{path}:{number}: not a datapoint: {_first_problem(exc)}") from None
-            yield raw
+                yield number, raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise ExportError(f"{path}:{number}: not UTF-8 text ({exc.reason})") from None
+
+
+def dataset_rows(path: Path) -> Iterator[dict[str, Any]]:
+    """read_dataset of a dataset file already checked by `_dataset_file`."""
+    for number, line in _lines(path):
+        if not line.strip():
+            continue
+        try:
+            raw = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise ExportError(f"{path}:{number}: not JSON: {exc.msg} at column {exc.colno}") from None
+        try:
+            Record.model_validate(raw)
+        except ValidationError as exc:
+            raise ExportError(f"{path}:{number}: not a datapoint: {_first_problem(exc)}") from None
+        yield raw
 
 
 def run_output_format(run_dir: str | Path) -> OutputFormat:
@@ -83,27 +101,17 @@ def run_output_format(run_dir: str | Path) -> OutputFormat:
 
 
 def _write_lines(target: Path, objects: Iterable[dict[str, Any]]) -> int:
-    """One JSON object a line into a temp file beside `target`, then os.replace; the line count."""
+    """One JSON object a line, written atomically (RunDir.write_lines_atomic); the line count."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
-    count = 0
-    try:
-        with tmp.open("w", encoding="utf-8") as sink:
-            for obj in objects:
-                sink.write(json.dumps(obj, ensure_ascii=False) + "\n")
-                count += 1
-        os.replace(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return count
+    return RunDir.write_lines_atomic(target, (json.dumps(obj, ensure_ascii=False) for obj in objects))
 
 
-def _chat_lines(run_dir: Path, mapping: ChatMapping) -> Iterator[dict[str, Any]]:
-    for row in read_dataset(run_dir):
+def _chat_lines(path: Path, mapping: ChatMapping) -> Iterator[dict[str, Any]]:
+    for row in dataset_rows(path):
         try:
             messages = to_messages(row["data"], row["lineage"]["meta_prompt"], mapping)
         except ValueError as exc:
-            raise ExportError(f"{run_dir / DATASET}: datapoint {row['id']}: {exc}") from None
+            raise ExportError(f"{path}: datapoint {row['id']}: {exc}") from None
         yield {"messages": messages}
 
 
@@ -126,13 +134,20 @@ def export(run_dir: str | Path, fmt: str, out: str | Path | None = None,
         raise ExportError("a chat mapping (user fields, assistant fields, system) applies to the chat format only")
     run_dir = Path(run_dir)
     target = Path(out) if out is not None else default_out(run_dir, fmt)
-    if fmt == "hf":
-        from seedless.engine.hf_export import export_hf  # pyarrow and datasets load only for this format
+    try:
+        lock = RunLock.shared(RunDir(run_dir))  # no command writes the run meanwhile
+    except RunDirError as exc:
+        raise ExportError(str(exc)) from None
+    try:
+        if fmt == "hf":
+            from seedless.engine.hf_export import export_hf  # pyarrow and datasets load only for this format
 
-        return ExportResult(export_hf(run_dir, target), target)
-    _dataset_file(run_dir)
-    if fmt == "chat":
-        lines = _chat_lines(run_dir, chat_mapping_for(run_dir, mapping))
-    else:
-        lines = (row["data"] for row in read_dataset(run_dir))
-    return ExportResult(_write_lines(target, lines), target)
+            return ExportResult(export_hf(run_dir, target), target)
+        path = _dataset_file(run_dir)
+        if fmt == "chat":
+            lines = _chat_lines(path, chat_mapping_for(run_dir, mapping))
+        else:
+            lines = (row["data"] for row in dataset_rows(path))
+        return ExportResult(_write_lines(target, lines), target)
+    finally:
+        lock.release()

@@ -61,6 +61,7 @@ class Generation:
         self.tries_used = 0
         self.tries_sent = 0
         self.regenerated = 0
+        self.started = False  # the store's state loaded and the first slots opened: the files may be rewritten
         self._stored: dict[int, SlotRows] = {}
         self._history: dict[tuple[bool, str], deque[asyncio.Future[str]]] = {}
 
@@ -107,6 +108,7 @@ class Generation:
         try:
             while True:
                 self._open(cursors, heads, tasks)
+                self.started = True
                 if not tasks:
                     break
                 finished, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)

@@ -16,7 +16,7 @@ from typing import Any
 import pyarrow as pa
 
 from seedless.core.output_format import record_schema
-from seedless.engine.export import DATASET, HF_INSTALL, ExportError, _dataset_file, read_dataset, run_output_format
+from seedless.engine.export import HF_INSTALL, ExportError, _dataset_file, dataset_rows, run_output_format
 from seedless.engine.parquet_copy import JSON_TEXT, arrow_type, arrow_value, batches, root_schema
 
 HF_BATCH = 1000
@@ -88,7 +88,7 @@ def _import_datasets() -> Any:
 
 def export_hf(run_dir: Path, target: Path) -> int:
     datasets = _import_datasets()
-    _dataset_file(run_dir)
+    path = _dataset_file(run_dir)
     columns = hf_columns(record_schema(run_output_format(run_dir)))
     schema = _hf_schema(columns)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -96,11 +96,11 @@ def export_hf(run_dir: Path, target: Path) -> int:
     with tempfile.TemporaryDirectory(dir=target.parent, prefix=f".{target.name}.tmp-") as work:
         arrow_file = Path(work) / "rows.arrow"
         with pa.OSFile(str(arrow_file), "wb") as sink, pa.ipc.new_stream(sink, schema) as writer:
-            for chunk in batches(read_dataset(run_dir), HF_BATCH):
+            for chunk in batches(dataset_rows(path), HF_BATCH):
                 try:
                     rows = [_hf_row(r, columns) for r in chunk]
                 except ValueError as exc:
-                    raise ExportError(f"{run_dir / DATASET}: {exc}") from None
+                    raise ExportError(f"{path}: {exc}") from None
                 writer.write_table(pa.Table.from_pylist(rows, schema=schema))
                 count += len(chunk)
         staged = Path(work) / "hf"

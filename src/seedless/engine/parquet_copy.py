@@ -9,6 +9,8 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
+from seedless.engine.rundir import RunDir
+
 # Arrow's default allocator (mimalloc) keeps ~15 MB more resident after the Parquet writer's encoders, which use
 # it whatever pool a call names; the system allocator hands that back. Arrow reads the choice once, as pyarrow
 # loads: it applies only where nothing imported pyarrow before, never overrides a set value, and is not inherited.
@@ -160,29 +162,30 @@ PARSE_ROWS = 200  # rows held as Python objects at once; a row group gathers sev
 
 
 def write_parquet(rows: Iterable[dict[str, Any]], data_schema: dict[str, Any], path: Path, batch: int = 1000) -> int:
-    """Stream rows {"id", "data", "lineage"} into Parquet at `path` (a temp file, then os.replace), in row groups
+    """Stream rows {"id", "data", "lineage"} into Parquet at `path`, atomically (RunDir.replacing), in row groups
     of `batch` rows; the row count. A value that does not fit its schema is a ValueError naming the row and field."""
-    if batch < 1:
-        raise ValueError("batch must be at least 1")
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    with RunDir.replacing(path) as (tmp,):
+        return parquet_into(rows, data_schema, tmp, batch)
+
+
+def parquet_into(rows: Iterable[dict[str, Any]], data_schema: dict[str, Any], file: Path, batch: int = 1000) -> int:
+    """write_parquet into `file` itself (a temp of RunDir.replacing, put in place by its caller)."""
+    if batch < 1:
+        raise ValueError("batch must be at least 1")
     schema = arrow_schema(data_schema)
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
     source = iter(rows)
     count = 0
-    try:
-        with pq.ParquetWriter(tmp, schema, memory_pool=pa.system_memory_pool()) as writer:
-            while True:
-                parts, filled = [], 0
-                while filled < batch and (part := list(islice(source, min(PARSE_ROWS, batch - filled)))):
-                    parts.append(arrow_table(part, data_schema, schema))
-                    filled += len(part)
-                if parts:
-                    writer.write_table(pa.concat_tables(parts))
-                    count += filled
-                if filled < batch:
-                    break
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    with pq.ParquetWriter(file, schema, memory_pool=pa.system_memory_pool()) as writer:
+        while True:
+            parts, filled = [], 0
+            while filled < batch and (part := list(islice(source, min(PARSE_ROWS, batch - filled)))):
+                parts.append(arrow_table(part, data_schema, schema))
+                filled += len(part)
+            if parts:
+                writer.write_table(pa.concat_tables(parts))
+                count += filled
+            if filled < batch:
+                break
     return count

@@ -22,6 +22,12 @@ CREATE TABLE IF NOT EXISTS records (
 """
 
 
+# A slot's tries end at its first accepted one. Two commands on one run directory (before the lock) could leave
+# further tries of an accepted slot, a second accepted one included: they are ignored everywhere.
+UNTIL_ACCEPTED = ("attempt <= COALESCE((SELECT MIN(a.attempt) FROM records a WHERE a.slot = records.slot "
+                  "AND a.basis = records.basis AND a.mix_id = records.mix_id AND a.accepted = 1), attempt)")
+
+
 def mix_id(mix: Mix) -> str:
     material = json.dumps([mix.strategy, [list(p) for p in mix.nodes]], ensure_ascii=False)
     return hashlib.sha256(material.encode()).hexdigest()[:16]
@@ -78,12 +84,13 @@ class RecordStore:
              time.time()))
 
     def slots(self) -> dict[int, SlotRows]:
-        """Each slot's tries under the current basis, for the mix it was last tried with."""
+        """Each slot's tries under the current basis (up to its first accepted one), for the mix it was last
+        tried with."""
         out: dict[int, SlotRows] = {}
         latest: dict[int, float] = {}
         rows = self.db.execute(
             "SELECT slot, mix_id, mix, complexify, attempt, accepted, meta_prompt, created FROM records "
-            "WHERE basis = ? ORDER BY slot, mix_id, attempt", (self.basis,))
+            f"WHERE basis = ? AND {UNTIL_ACCEPTED} ORDER BY slot, mix_id, attempt", (self.basis,))
         groups: dict[tuple[int, str], SlotRows] = {}
         for slot, mid, mix, flag, attempt, accepted, meta, created in rows:
             group = groups.get((slot, mid))
@@ -97,11 +104,12 @@ class RecordStore:
         return out
 
     def rows(self, accepted: bool | None = None, *, body: bool = True) -> Iterator[Row]:
-        """Rows of the current basis in slot and try order, streamed; `body=False` leaves each body empty."""
+        """Rows of the current basis in slot and try order, each slot's up to its first accepted one, streamed;
+        `body=False` leaves each body empty."""
         where = "" if accepted is None else f" AND accepted = {int(accepted)}"
         column = "body" if body else "''"
         cursor = self.db.execute(
             f"SELECT slot, attempt, mix, complexify, accepted, stage, {column}, mix_id "
-            f"FROM records WHERE basis = ?{where} ORDER BY slot, attempt", (self.basis,))
+            f"FROM records WHERE basis = ?{where} AND {UNTIL_ACCEPTED} ORDER BY slot, attempt", (self.basis,))
         for slot, attempt, mix, flag, ok, stage, body, mid in cursor:
             yield Row(slot, attempt, _mix_from(mix), bool(flag), bool(ok), stage, body, mid)

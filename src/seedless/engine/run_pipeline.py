@@ -13,7 +13,8 @@ from seedless.engine.clients import ModelClient
 from seedless.engine.dataset_files import DatasetFiles, write_dataset_files
 from seedless.engine.events import EventSink, Notice, ignore
 from seedless.engine.generation import Generation
-from seedless.engine.plan_run import sampler_and_budget, strategy_step
+from seedless.engine.plan_run import degraded, sampler_and_budget, strategy_step
+from seedless.engine.rundir import storage_full
 from seedless.engine.session import Session
 from seedless.engine.store import UsageRow
 from seedless.engine.taxonomy_run import TaxonomyOutcome, taxonomy_step
@@ -40,6 +41,7 @@ class RunOutcome:
     usage_stages: list[UsageRow] = field(default_factory=list)  # every stored call, per stage and model
     calls_sent: int = 0
     calls_reused: int = 0
+    degraded: list[str] = field(default_factory=list)  # what failed calls left undone (the command exits non-zero)
 
 
 def critics_on(spec: Spec) -> dict[str, bool]:
@@ -48,21 +50,31 @@ def critics_on(spec: Spec) -> dict[str, bool]:
             "double_critic": g.double_critic and spec.output.answer_field is not None}
 
 
+def _write_files(session: Session, generation: Generation) -> DatasetFiles:
+    session.write_snapshot()
+    return write_dataset_files(session.run, generation.records, generation.current, generation.targets,
+                               session.spec.output)
+
+
 async def run_dataset(spec: Spec, out: Path, *, events: EventSink = ignore, from_scratch: bool = False,
                       clients: dict[str, ModelClient] | None = None) -> RunOutcome:
     """Everything `seedless run` does, in run directory `out`. Resumable at any point: the store holds every
-    finished call and every finished try, and the files are rewritten from it (also when the run fails)."""
+    finished call and every finished try, and the files are rewritten from it (also when the run fails once
+    generation has started; never from a run that stopped before, so a bad input cannot empty them). The spec
+    snapshot is written with the files. Call `RunDir(out).claim(force=...)` first to use a foreign directory."""
     async with Session(spec, out, "run", events=events, clients=clients) as session:
         taxonomy = await taxonomy_step(session, from_scratch=from_scratch)
-        strategies, _, _ = await strategy_step(session, taxonomy.taxonomies, from_scratch=from_scratch)
+        strategies, source, _ = await strategy_step(session, taxonomy.taxonomies, from_scratch=from_scratch)
         sampler, budget = sampler_and_budget(spec, taxonomy.taxonomies, strategies)
         events(Notice(f"coverage budget: {budget.meaning()}"))
         generation = Generation(session, sampler, events)
         try:
             await generation.run()
-        finally:
-            files = write_dataset_files(session.run, generation.records, generation.current, generation.targets,
-                                        spec.output)
+        except BaseException as exc:  # the files from what is stored, on the way out; not onto a full disk
+            if generation.started and storage_full(exc, session.run.db) is None:
+                _write_files(session, generation)
+            raise
+        files = _write_files(session, generation)
         if generation.regenerated:
             events(Notice(f"{generation.regenerated} datapoint(s) were made again: an edit changed their mix"))
         on = critics_on(spec)
@@ -71,4 +83,4 @@ async def run_dataset(spec: Spec, out: Path, *, events: EventSink = ignore, from
                           generation.complete, generation.stopped_at_bound, generation.bound,
                           generation.tries_sent, generation.regenerated, generation.stats.warnings(critics_on=on),
                           store.usage(this_invocation_only=True), store.usage(),
-                          stage_usage(store.usage_by_prompt()), caller.sent, caller.reused)
+                          stage_usage(store.usage_by_prompt()), caller.sent, caller.reused, degraded(taxonomy, source))

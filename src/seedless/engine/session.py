@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import yaml
@@ -10,10 +11,11 @@ from seedless.engine.bindings import Endpoints, role_endpoint
 from seedless.engine.budget import Spend, cost_of, price_for
 from seedless.engine.caller import Caller
 from seedless.engine.clients import ModelClient
-from seedless.engine.events import CallRetry, EventSink, ignore
-from seedless.engine.rundir import RunDir
+from seedless.engine.events import CallRetry, EventSink, Notice, ignore
+from seedless.engine.rundir import RunDir, RunLock, storage_full
 from seedless.engine.store import Store
 from seedless.spec.models import Price, Role, Spec
+from seedless.spec.secrets import public_dump
 
 
 def role_prices(spec: Spec) -> dict[Role, Price | None]:
@@ -31,9 +33,29 @@ def spent_so_far(spec: Spec, store: Store, prices: dict[Role, Price | None]) -> 
     return Spend(spec.models.budget, tokens, cost)
 
 
+SNAPSHOT_HEADER = "# The resolved spec of the last command in this run (API keys are never stored).\n"
+
+
+def snapshot_text(spec: Spec) -> str:
+    """RUN/spec.yaml as seedless writes it: the resolved spec, every default filled in."""
+    return SNAPSHOT_HEADER + yaml.safe_dump(public_dump(spec, exclude_none=True), sort_keys=False,
+                                            allow_unicode=True)
+
+
+def status_of(exc: BaseException | None) -> str:
+    """How an invocation ended, as the store records it."""
+    if exc is None:
+        return "ok"
+    return "interrupted" if isinstance(exc, (KeyboardInterrupt, asyncio.CancelledError)) else "failed"
+
+
 class Session:
     """`async with Session(spec, out, "taxonomy") as s:` gives `s.run`, `s.store`, `s.endpoints`, `s.caller`.
-    The store records the command's status (ok or failed) when the block ends."""
+    Entering holds the run directory for this command alone (RunDirError naming the holder otherwise), after
+    `RunDir.claim`; it removes the temps of killed writers and marks killed invocations. The store records
+    the command's status (ok, failed or interrupted) when the block ends, and a full disk becomes StorageFull.
+    The spec snapshot (RUN/spec.yaml) is written once the inputs validated: by `write_snapshot`, or when the
+    block ends without an error."""
 
     def __init__(self, spec: Spec, out: Path, command: str, *, events: EventSink = ignore,
                  clients: dict[str, ModelClient] | None = None):
@@ -42,15 +64,24 @@ class Session:
         self.command = command
         self.events = events
         self._clients = clients
+        self._snapshot_done = False
 
     async def __aenter__(self) -> Session:
-        self.run.create()
-        snapshot = yaml.safe_dump(self.spec.model_dump(mode="json", exclude_none=True), sort_keys=False,
-                                  allow_unicode=True)
-        RunDir.write_atomic(self.run.spec, "# The resolved spec of the last command in this run "
-                            "(API keys are never stored).\n" + snapshot)
-        self.store = Store(self.run.db, command=self.command)
+        self.run.claim()
         try:
+            self.lock = RunLock.exclusive(self.run, self.command)
+        except OSError as exc:
+            self._raise_storage(exc)
+            raise
+        try:
+            self.run.remove_stale_temps()
+            self.store = Store(self.run.db, command=self.command)
+        except BaseException as exc:
+            self.lock.release()
+            self._raise_storage(exc)
+            raise
+        try:
+            self.store.reclaim()
             self.endpoints = Endpoints(self.spec, on_retry=lambda reason, delay: self.events(CallRetry(reason, delay)),
                                        clients=self._clients)
             prices = role_prices(self.spec)
@@ -58,13 +89,52 @@ class Session:
                                  max_repairs=self.spec.models.max_repairs, events=self.events,
                                  spend=spent_so_far(self.spec, self.store, prices), prices=prices,
                                  max_consecutive_failures=self.spec.models.max_consecutive_failures)
-        except BaseException:
-            self.store.close("failed")
+        except BaseException as exc:
+            self.store.close(status_of(exc))
+            self.lock.release()
+            self._raise_storage(exc)
             raise
         return self
 
-    async def __aexit__(self, exc_type: type[BaseException] | None, *_: object) -> None:
+    def write_snapshot(self) -> None:
+        """Write RUN/spec.yaml, unless it is a file seedless did not write (the user's own spec, when --out is
+        the spec's folder): that one is kept as it is, with a warning. Once per command."""
+        if self._snapshot_done:
+            return
+        self._snapshot_done = True
+        text, path = snapshot_text(self.spec), self.run.spec
+        if path.exists():
+            current, ours = path.read_text(encoding="utf-8", errors="replace"), self.store.get_artifact("spec/written")
+            written_by_us = current == ours or (ours is None and current.startswith(SNAPSHOT_HEADER))
+            if not written_by_us and current != text:
+                self.events(Notice(f"{path} was not written by seedless (your spec?): kept as it is; the resolved "
+                                   "spec is not written there", warning=True))
+                return
+            if current == text:
+                self.store.set_artifact("spec/written", text)
+                return
+        RunDir.write_atomic(path, text)
+        self.store.set_artifact("spec/written", text)
+
+    def _raise_storage(self, exc: BaseException) -> None:
+        full = storage_full(exc, self.run.db)
+        if full is not None:
+            raise full from exc
+
+    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, *_: object) -> None:
         try:
-            await self.endpoints.aclose()
-        finally:
-            self.store.close("ok" if exc_type is None else "failed")
+            try:
+                await self.endpoints.aclose()
+            finally:
+                try:
+                    if exc is None:
+                        self.write_snapshot()
+                finally:
+                    self.store.close(status_of(exc))
+        except BaseException as late:  # the snapshot or the store on a full disk, after the command's work
+            self.lock.release()
+            self._raise_storage(late)
+            raise
+        self.lock.release()
+        if exc is not None:
+            self._raise_storage(exc)

@@ -116,9 +116,24 @@ class Store:
     def call_count(self) -> int:
         return int(self.db.execute("SELECT COUNT(*) FROM calls").fetchone()[0])
 
+    def reclaim(self) -> int:
+        """Mark the earlier invocations still `running` as `killed` (call it holding the run's lock: none of them
+        can be alive then); how many there were."""
+        cursor = self.db.execute("UPDATE invocations SET status = 'killed' WHERE status = 'running' AND id != ?",
+                                 (self.invocation,))
+        return cursor.rowcount
+
+    def statuses(self) -> dict[str, str]:
+        """Each invocation's status, by id."""
+        return dict(self.db.execute("SELECT id, status FROM invocations").fetchall())
+
     def close(self, status: str = "ok") -> None:
+        """Record how the invocation ended (ok, failed, interrupted) and close; a store that can no longer be
+        written (a full disk) is closed all the same, its row left `running` for the next command to mark."""
         try:
             self.db.execute("UPDATE invocations SET finished = ?, status = ? WHERE id = ?",
                             (time.time(), status, self.invocation))
+        except sqlite3.Error:
+            pass
         finally:
             self.db.close()

@@ -10,11 +10,13 @@ from typing import TypeVar
 
 import click
 from rich.console import Console
+from rich.markup import escape
 
 from seedless.engine.catalogue import STAGES
 from seedless.engine.clients.base import FatalModelError
 from seedless.engine.factor_stage import StageError
 from seedless.engine.plan_run import build_plan
+from seedless.engine.rundir import RunDir, RunDirError, RunLock, StorageFull
 from seedless.engine.run_pipeline import run_dataset
 from seedless.engine.store import UsageRow
 from seedless.engine.taxonomy_run import build_taxonomies
@@ -37,7 +39,7 @@ EXAMPLE = Path(__file__).resolve().parent.parent / "spec" / "example.yaml"
 
 
 def _console() -> Console:
-    return Console(stderr=False, highlight=False)
+    return Console(stderr=False, highlight=False, emoji=False)  # no emoji codes in user or model text
 
 
 def _load(spec_path: str, console: Console):
@@ -76,7 +78,7 @@ def validate(spec: str) -> None:
     console = _console()
     loaded = _load(spec, console)
     given = f"{len(loaded.factors)} given factors" if loaded.factors else "factors proposed by the model"
-    console.print(f"[green]ok[/] {spec}: {given}, depth {loaded.taxonomy.depth}, "
+    console.print(f"[green]ok[/] {escape(spec)}: {given}, depth {loaded.taxonomy.depth}, "
                   f"{loaded.taxonomy.proposals} proposals per node, output '{loaded.output.kind}'")
 
 
@@ -93,20 +95,36 @@ def run_options(command: Callable[..., None]) -> Callable[..., None]:
         click.option("--max-concurrency", type=click.IntRange(1, 4096), help="Requests in flight at --base-url."),
         click.option("--from-scratch", is_flag=True,
                      help="Ignore the run's edited files (kept as *.previous.yaml) and build anew."),
+        click.option("--force", is_flag=True,
+                     help="Use --out even if it holds files seedless did not write (those with seedless's names, "
+                          "such as dataset.jsonl, are replaced; a spec.yaml of yours is kept)."),
     ]
     for option in reversed(options):
         command = option(command)
     return command
 
 
-def _prepare(spec: str, base_url: str | None, model: str | None, api_key_env: str | None,
-             max_concurrency: int | None, console: Console):
+def _prepare(spec: str, out: str, base_url: str | None, model: str | None, api_key_env: str | None,
+             max_concurrency: int | None, force: bool, console: Console):
+    """The spec loaded and overridden, then --out checked and marked as a run directory (exit 2 if refused)."""
     loaded = _load(spec, console)
     if bool(base_url) != bool(model):
         raise click.UsageError("--base-url and --model go together")
     if base_url and model:
         loaded = with_single_endpoint(loaded, base_url, model, api_key_env, max_concurrency)
+    try:
+        run = RunDir(Path(out))
+        run.claim(force=force, spec_file=Path(spec))
+        RunLock.probe(run)  # refused before the progress display when another command holds it
+    except RunDirError as exc:
+        _error(console, exc)
+        sys.exit(2)
     return loaded
+
+
+def _error(console: Console, exc: BaseException | str) -> None:
+    """An exception's message, as text (no rich markup or emoji codes taken from it)."""
+    console.print(f"[red]error[/] {escape(str(exc))}", soft_wrap=True)
 
 
 def _execute(console: Console, work: Callable[[ProgressView], Awaitable[T]]) -> T:
@@ -117,8 +135,20 @@ def _execute(console: Console, work: Callable[[ProgressView], Awaitable[T]]) -> 
     except SpecError as exc:  # taxonomy.yaml or strategies.yaml with problems
         render_problems(console, exc.problems)
         sys.exit(2)
+    except RunDirError as exc:  # held by another command
+        _error(console, exc)
+        sys.exit(2)
+    except StorageFull as exc:
+        _error(console, exc)
+        sys.exit(1)
+    except OSError as exc:
+        if exc.filename is None:
+            raise
+        _error(console, f"{exc.filename}: {exc.strerror}")
+        console.print("Calls already made are stored; run the same command again to continue.")
+        sys.exit(1)
     except (StageError, FatalModelError) as exc:
-        console.print(f"[red]error[/] {exc}")
+        _error(console, exc)
         console.print("Calls already made are stored; run the same command again to continue.")
         sys.exit(1)
     except KeyboardInterrupt:
@@ -134,52 +164,65 @@ def _usage(console: Console, usage: list[UsageRow], total: list[UsageRow], sent:
     console.print(f"model calls sent: {sent}, reused from the store: {reused}")
 
 
+def _exit_if_degraded(console: Console, degraded: list[str]) -> None:
+    """Exit 4 when failed calls left part of the work undone: the files are written, but not what was asked."""
+    if degraded:
+        for line in degraded:
+            console.print(f"[yellow]degraded[/]: {escape(line)}", soft_wrap=True)
+        console.print("Finished degraded (exit 4): what failed is retried when the same command runs again.")
+        sys.exit(4)
+
+
 @main.command()
 @run_options
 def taxonomy(spec: str, out: str, base_url: str | None, model: str | None, api_key_env: str | None,
-             max_concurrency: int | None, from_scratch: bool) -> None:
+             max_concurrency: int | None, from_scratch: bool, force: bool) -> None:
     """Build the factors and a critic-refined taxonomy per factor into OUT/taxonomy.yaml.
 
     Run it again after editing OUT/taxonomy.yaml: edits are kept and only what they affect is rebuilt;
     calls already made are never sent again."""
     console = _console()
-    loaded = _prepare(spec, base_url, model, api_key_env, max_concurrency, console)
+    loaded = _prepare(spec, out, base_url, model, api_key_env, max_concurrency, force, console)
     outcome = _execute(console, lambda view: build_taxonomies(loaded, Path(out), events=view,
                                                               from_scratch=from_scratch))
     render_taxonomies(console, outcome.taxonomies)
     _usage(console, outcome.usage, outcome.usage_total, outcome.calls_sent, outcome.calls_reused)
-    console.print(f"[green]wrote[/] {outcome.path}  (edit it and run the same command to rebuild what changed)")
+    console.print(f"[green]wrote[/] {escape(str(outcome.path))}  (edit it and run the same command to rebuild what "
+                  "changed)", soft_wrap=True)
+    _exit_if_degraded(console, outcome.degraded)
 
 
 @main.command()
 @run_options
 def plan(spec: str, out: str, base_url: str | None, model: str | None, api_key_env: str | None,
-         max_concurrency: int | None, from_scratch: bool) -> None:
+         max_concurrency: int | None, from_scratch: bool, force: bool) -> None:
     """Taxonomies, then sampling strategies (OUT/strategies.yaml), then the coverage budget N/V: the whole
     plan of a dataset before any datapoint is generated. Edit either file and run it again."""
     console = _console()
-    loaded = _prepare(spec, base_url, model, api_key_env, max_concurrency, console)
+    loaded = _prepare(spec, out, base_url, model, api_key_env, max_concurrency, force, console)
     outcome = _execute(console, lambda view: build_plan(loaded, Path(out), events=view, from_scratch=from_scratch))
     render_taxonomies(console, outcome.taxonomy.taxonomies, summary=True)
     render_plan(console, outcome)
     _usage(console, outcome.usage, outcome.usage_total, outcome.calls_sent, outcome.calls_reused)
-    console.print(f"[green]wrote[/] {outcome.taxonomy.path} and {outcome.path}  (edit them and run again)")
+    console.print(f"[green]wrote[/] {escape(str(outcome.taxonomy.path))} and {escape(str(outcome.path))}  "
+                  "(edit them and run again)", soft_wrap=True)
+    _exit_if_degraded(console, outcome.degraded)
 
 
 @main.command()
 @run_options
 def run(spec: str, out: str, base_url: str | None, model: str | None, api_key_env: str | None,
-        max_concurrency: int | None, from_scratch: bool) -> None:
+        max_concurrency: int | None, from_scratch: bool, force: bool) -> None:
     """The whole pipeline: taxonomies, strategies, then datapoints (meta-prompts, complexification, generation,
     critics) until SPEC's size is reached. Writes OUT/dataset.jsonl, OUT/dataset.parquet and OUT/rejected.jsonl.
 
     Kill it at any point and run it again to continue. After editing OUT/taxonomy.yaml or OUT/strategies.yaml,
     run it again: only datapoints whose mix the edit touched are made again."""
     console = _console()
-    loaded = _prepare(spec, base_url, model, api_key_env, max_concurrency, console)
+    loaded = _prepare(spec, out, base_url, model, api_key_env, max_concurrency, force, console)
     outcome = _execute(console, lambda view: run_dataset(loaded, Path(out), events=view, from_scratch=from_scratch))
     render_taxonomies(console, outcome.taxonomy.taxonomies, summary=True)
-    console.print(f"[bold]Coverage budget[/] {outcome.budget.meaning()}")
+    console.print(f"[bold]Coverage budget[/] {escape(outcome.budget.meaning())}")
     render_run(console, outcome)
     if outcome.usage_stages:
         render_usage(console, "All calls stored in this run, per stage", outcome.usage_stages, key="stage")
@@ -189,6 +232,7 @@ def run(spec: str, out: str, base_url: str | None, model: str | None, api_key_en
                       f"the attempt bound ({outcome.attempt_bound} tries) is spent. Raise generation.max_attempts "
                       "(or generation.slot_attempts) and run the same command to continue.")
         sys.exit(3)
+    _exit_if_degraded(console, outcome.degraded)
 
 
 @main.command()

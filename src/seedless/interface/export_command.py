@@ -38,7 +38,7 @@ def export(run_dir: str, fmt: str, out: str | None, user_fields: str | None, ass
 
     For --format chat, the user and assistant turns default to the output format's answer_field (assistant)
     and every other field (user); see docs/export.md for the full rule."""
-    console = Console(highlight=False)
+    console = Console(highlight=False, emoji=False)
     users, assistants = _field_list(user_fields), _field_list(assistant_fields)
     mapping = None
     if users is not None or assistants is not None or system is not None:
