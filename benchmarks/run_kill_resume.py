@@ -87,7 +87,7 @@ def main() -> None:
 
         def command() -> list[str]:
             return [sys.executable, "-m", "seedless", "run", str(spec), "--out", str(out), "--base-url",
-                    base + "/v1", "--model", "mock", "--max-concurrency", str(args.concurrency)]
+                    base + "/v1", "--model", "mock-model", "--max-concurrency", str(args.concurrency)]
 
         t0 = time.monotonic()
         proc = subprocess.Popen(command(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

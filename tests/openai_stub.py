@@ -1,4 +1,5 @@
-"""A loopback OpenAI-compatible server for tests: deterministic schema-shaped replies, latency, request log."""
+"""A loopback OpenAI-compatible server for tests: deterministic schema-shaped replies, latency, request log; optionally
+a /v1/models listing and error bodies that echo the request's headers and URL (a server that leaks secrets)."""
 
 from __future__ import annotations
 
@@ -19,28 +20,58 @@ def body_key(body: dict) -> str:
 
 
 class StubServer:
-    """Runs in its own thread and event loop. `received` counts request bodies; `answered` counts replies sent."""
+    """Runs in its own thread and event loop. `received` counts request bodies; `answered` counts replies sent;
+    `seen` holds every request (method, path, query, headers, body). `listing`: the model names GET /v1/models
+    lists (None: no such route, 404); `echo`: error replies carry the request's headers and URL."""
 
-    def __init__(self, latency: float = 0.0, status: int = 200):
+    def __init__(self, latency: float = 0.0, status: int = 200, *, listing: list[str] | None = None,
+                 echo: bool = False):
         self.latency = latency
         self.status = status
+        self.listing = listing
+        self.echo = echo
         self.received: Counter[str] = Counter()
         self.answered: Counter[str] = Counter()
         self.models: Counter[str] = Counter()
+        self.seen: list[dict] = []
         self._loop = asyncio.new_event_loop()
         self._ready = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
         self.port = 0
 
+    def _record(self, request: web.Request, body: dict | None) -> None:
+        self.seen.append({"method": request.method, "path": request.path, "query": dict(request.query),
+                          "headers": dict(request.headers), "body": body})
+
+    async def _list(self, request: web.Request) -> web.Response:
+        self._record(request, None)
+        return web.json_response({"object": "list", "data": [
+            {"id": name, "object": "model", "owned_by": "stub"} for name in self.listing or []]})
+
+    async def _embed(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        self._record(request, body)
+        if self.status != 200:
+            return self._error(request)
+        return web.json_response({"data": [{"index": i, "embedding": [1.0, float(len(text))]}
+                                           for i, text in enumerate(body["input"])]})
+
+    def _error(self, request: web.Request) -> web.Response:
+        error: dict = {"message": "refused"}
+        if self.echo:
+            error.update(url=str(request.url), headers=dict(request.headers))
+        return web.json_response({"error": error}, status=self.status)
+
     async def _chat(self, request: web.Request) -> web.Response:
         body = await request.json()
+        self._record(request, body)
         key = body_key(body)
         self.received[key] += 1
         self.models[body.get("model", "")] += 1
         if self.latency:
             await asyncio.sleep(self.latency)
         if self.status != 200:
-            return web.json_response({"error": {"message": "refused"}}, status=self.status)
+            return self._error(request)
         schema = (body.get("response_format") or {}).get("json_schema", {}).get("schema")
         rng = random.Random(key)
         content = json.dumps(instance(schema, rng)) if schema else "plain text"
@@ -54,6 +85,9 @@ class StubServer:
         asyncio.set_event_loop(self._loop)
         app = web.Application()
         app.router.add_post("/v1/chat/completions", self._chat)
+        app.router.add_post("/v1/embeddings", self._embed)
+        if self.listing is not None:
+            app.router.add_get("/v1/models", self._list)
         self._runner = web.AppRunner(app)
         self._loop.run_until_complete(self._runner.setup())
         site = web.TCPSite(self._runner, "127.0.0.1", 0)

@@ -467,3 +467,34 @@ def test_limiter_bounds_requests_in_flight(store):
     assert peak["max"] == 2
     assert caller.sent == 6
     assert limiter.in_flight == 0 and caller.in_flight() == 0
+
+
+def test_extra_body_is_part_of_the_fingerprint_but_not_of_the_model_identity(tmp_path):
+    from openai_stub import StubServer
+    from seedless.engine.bindings import Endpoints
+    from seedless.spec import parse_spec
+
+    def spec(url: str, extra: str) -> Any:
+        return parse_spec(f"description: Recipes from home kitchens\nmodels:\n  endpoints:\n    api: {{kind: openai, "
+                          f"base_url: '{url}', model: m{extra}}}\n  default: api\n  max_repairs: 0\n")
+
+    async def call(s: Any, store: Store) -> tuple[str, int]:
+        endpoints = Endpoints(s)
+        caller = Caller(store, endpoints.bindings(), seed=0, max_repairs=0)
+        try:
+            result = await caller.structured(ROLE, PROMPT, VARS, ChildrenReply, SCHEMA)
+        finally:
+            await endpoints.aclose()
+        assert result.ok
+        return endpoints.bindings()[ROLE].client.identity, caller.sent
+
+    store = Store(tmp_path / "s.db")
+    with StubServer() as server:
+        plain = asyncio.run(call(spec(server.url, ""), store))
+        again = asyncio.run(call(spec(server.url, ""), store))
+        top_k = asyncio.run(call(spec(server.url, ", extra_body: {top_k: 5}"), store))
+        top_k_again = asyncio.run(call(spec(server.url, ", extra_body: {top_k: 5}"), store))
+    store.close()
+    assert plain == top_k == ("openai:m", 1)  # same identity; a changed extra_body is sent anew
+    assert again == top_k_again == ("openai:m", 0)  # the same one is reused from the store
+    assert server.seen[-1]["body"]["top_k"] == 5 and server.requests == 2

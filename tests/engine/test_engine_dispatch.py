@@ -167,3 +167,22 @@ def test_a_raised_limit_admits_waiters_at_once_and_a_cancelled_waiter_leaves_no_
     assert limiter.limit == 2
     assert waiting[0].done() and waiting[1].done() and waiting[2].cancelled()
     assert limiter.in_flight == 2 and limiter.waiting == 0
+
+
+def test_a_server_that_refuses_connections_gets_the_short_unreachable_budget_not_the_transport_one():
+    refused = Transient("connection error: connection refused", unreachable=True)
+    client = Scripted({"a": [refused] * 10, "b": [Transient("HTTP 500")] * 3})
+    waits: list[float] = []
+
+    async def sleep(delay: float) -> None:
+        waits.append(delay)
+
+    async def go():
+        policy = RetryPolicy(transport=6, sleep=sleep)
+        with pytest.raises(ModelError, match="gave up after 3 tries"):
+            await send(client, Limiter(2), named("a"), "site", policy)
+        return await send(client, Limiter(2), named("b"), "site", policy)  # other errors keep the full budget
+
+    assert asyncio.run(go()) == OK
+    assert client.tries == ["a"] * 3 + ["b"] * 4
+    assert sum(waits[:2]) <= 1.5  # attempts 0 and 1 of the backoff: at most 0.5 s + 1 s

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from seedless.engine.caller import Binding
-from seedless.engine.clients import ModelClient, make_client
+from seedless.engine.clients import ModelClient, endpoint_variant, make_client
 from seedless.engine.clients.http_post import RetryHook
 from seedless.engine.concurrency import ControlSettings, Controller
 from seedless.engine.dispatch import RetryPolicy
@@ -65,7 +65,8 @@ class Endpoints:
                 temperature = settings.temperature
             if settings and settings.max_tokens is not None:
                 max_tokens = settings.max_tokens
-            out[role] = Binding(role, client, self.limiters[name], temperature, max_tokens, self.policies[name])
+            out[role] = Binding(role, client, self.limiters[name], temperature, max_tokens, self.policies[name],
+                                endpoint_variant(self.spec.models.endpoints[name]))
         return out
 
     def identities(self, roles: list[Role]) -> dict[str, str]:

@@ -39,6 +39,10 @@ class Binding:
     temperature: float
     max_tokens: int
     retries: RetryPolicy = RetryPolicy()
+    variant: str = ""  # the endpoint's reply-changing options (extra_body), part of each fingerprint
+
+
+CALL_FAILED = "call failed: "  # how a failure that is the call's own (not its reply's) is told
 
 
 @dataclass
@@ -50,14 +54,22 @@ class CallResult(Generic[V]):
     def ok(self) -> bool:
         return self.value is not None
 
+    @property
+    def errored(self) -> bool:
+        """No value because the call itself failed (after its retries): nothing stored, sent again next time."""
+        return self.value is None and any(f.startswith(CALL_FAILED) for f in self.failures)
 
-def fingerprint(role: str, prompt: str, model: str, request: ChatRequest) -> str:
-    """Content hash of a call's real inputs; equal fingerprints mean the stored reply can be reused."""
+
+def fingerprint(role: str, prompt: str, model: str, request: ChatRequest, variant: str = "") -> str:
+    """Content hash of a call's real inputs; equal fingerprints mean the stored reply can be reused. `variant`
+    (the endpoint's extra_body) counts only when set, so fingerprints made without one stay the same."""
     material = {
         "role": role, "prompt": prompt, "model": model, "messages": request.messages,
         "temperature": request.temperature, "max_tokens": request.max_tokens, "seed": request.seed,
         "schema": request.json_schema,
     }
+    if variant:
+        material["variant"] = variant
     return hashlib.sha256(json.dumps(material, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
 
 
@@ -113,7 +125,7 @@ class Caller:
         for attempt in range(attempts):
             request = ChatRequest(messages, bind.temperature, max_tokens, self._seed(sample, attempt), schema,
                                   prompt.value)
-            fp = fingerprint(role.value, prompt.value, bind.client.identity, request)
+            fp = fingerprint(role.value, prompt.value, bind.client.identity, request, bind.variant)
             stored = self.store.get(fp)
             if stored is not None:
                 reply, reused = stored.reply, True
@@ -151,7 +163,7 @@ class Caller:
                             f"{ident}: {self.failing[ident]} calls failed in a row, the last with: {exc}. The "
                             "endpoint looks down; check it (or raise models.max_consecutive_failures)")
                         raise EndpointDown(self.down[ident]) from None
-                    failures.append(f"call failed: {exc}")
+                    failures.append(f"{CALL_FAILED}{exc}")
                     return CallResult(None, failures)
                 self.failing[bind.client.identity] = 0
                 reused = False

@@ -1,6 +1,7 @@
 """One request through its endpoint's limiter: each try holds a place in the window only while it is on the wire;
 the wait before a retry (the server's Retry-After, else jittered backoff) is spent outside it, so one throttled
-request never pauses the others. Transport errors and rate limits draw on separate retry budgets."""
+request never pauses the others. Transport errors and rate limits draw on separate retry budgets; a refused
+connection only on a short one."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from dataclasses import dataclass
 
 from seedless.engine.clients.base import ChatReply, ChatRequest, ModelClient, ModelError, Transient
 from seedless.engine.clients.http_post import RetryHook, Sleep
-from seedless.engine.clients.retry import backoff_delay
+from seedless.engine.clients.retry import UNREACHABLE_RETRIES, backoff_delay
 from seedless.engine.limiter import Limiter
 
 
@@ -23,6 +24,7 @@ class RetryPolicy:
 
     transport: int = 6
     rate_limit: int = 30
+    unreachable: int = UNREACHABLE_RETRIES  # at most this many of `transport` when nothing listens (refused)
     sleep: Sleep = asyncio.sleep
     on_retry: RetryHook | None = None
     clock: Callable[[], float] = time.monotonic
@@ -57,6 +59,8 @@ async def send(client: ModelClient, limiter: Limiter, request: ChatRequest, site
         kind = failure.rate_limited
         tries[kind] += 1
         budget = policy.rate_limit if kind else policy.transport
+        if failure.unreachable:  # nothing listens: a down server stays down longer than a backoff
+            budget = min(budget, policy.unreachable)
         if tries[kind] > budget:
             raise ModelError(f"{failure.reason} (gave up after {tries[kind]} tries)")
         delay = backoff_delay(tries[kind] - 1, failure.retry_after)

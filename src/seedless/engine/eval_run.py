@@ -7,8 +7,6 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from seedless.core.coverage import TaxonomyCoverage, coverage
 from seedless.core.elo import rating_summary
 from seedless.core.taxonomy import TaxonomySet
@@ -25,6 +23,8 @@ from seedless.engine.events import CallRetry, EventSink, Notice, ignore
 from seedless.engine.store import Store
 from seedless.engine.taxonomy_judge import judge_taxonomies, quality_section
 from seedless.spec.eval_settings import ITEM_METRICS, LIFT_AT, EvalSettings
+from seedless.spec.loader import SpecError, load_yaml, read_yaml_text
+from seedless.spec.secrets import public_dump
 
 NO_DESCRIPTION = "the items below"
 
@@ -65,7 +65,10 @@ def _taxonomies(data: Path | None, given: Path | None) -> tuple[TaxonomySet | No
 def _description(data: Path | None) -> str:
     spec = data / "spec.yaml" if data is not None and data.is_dir() else None
     if spec and spec.is_file():
-        loaded = yaml.safe_load(spec.read_text(encoding="utf-8")) or {}
+        try:
+            loaded = load_yaml(read_yaml_text(spec), str(spec)) or {}
+        except SpecError:
+            return NO_DESCRIPTION
         if isinstance(loaded, dict) and isinstance(loaded.get("description"), str):
             return " ".join(loaded["description"].split())
     return NO_DESCRIPTION
@@ -98,7 +101,7 @@ async def evaluate(data: Path | None, settings: EvalSettings, report_path: Path,
     items = load_items(data, settings.fields) if data is not None and wanted & ITEM_METRICS else []
     taxonomies, tax_path = _taxonomies(data, taxonomy)
     report = EvalReport(str(data) if data is not None else None, len(items),
-                        settings.model_dump(mode="json", exclude={"models"}), str(tax_path) if tax_path else None,
+                        public_dump(settings, exclude={"models"}), str(tax_path) if tax_path else None,
                         str(expert) if expert else None)
     experts = read_taxonomies(expert) if expert is not None and "taxonomy_quality" in wanted else None
 

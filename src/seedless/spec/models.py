@@ -2,15 +2,45 @@
 
 from __future__ import annotations
 
+import re
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any, Literal, Union
+from types import UnionType
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import PrivateAttr
+
+
+def _numeric(annotation: Any) -> bool:
+    """Whether a field's type is a number (int or float, optional or in a union): YAML true/false is not one."""
+    if annotation in (int, float):
+        return True
+    return get_origin(annotation) in (Union, UnionType) and any(_numeric(a) for a in get_args(annotation))
+
+
+class NotANumber:
+    """What a YAML true/false given to a number setting becomes before validation, so that it fails there (pydantic's
+    lax mode would read it as 1 or 0) with the setting's own path."""
+
+    def __init__(self, value: bool):
+        self.value = value
+
+    def __repr__(self) -> str:
+        return str(self.value).lower()
 
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_bool_as_number(cls, data: Any) -> Any:
+        if not isinstance(data, dict) or not any(isinstance(v, bool) for v in data.values()):
+            return data
+        fields = cls.model_fields
+        return {k: NotANumber(v) if isinstance(v, bool) and k in fields and _numeric(fields[k].annotation) else v
+                for k, v in data.items()}
 
 
 class Role(str, Enum):
@@ -85,6 +115,66 @@ class OpenAIEndpoint(Strict):
     adaptive: bool = Field(True, description="Adapt the requests in flight to the server: back off on rate "
                            "limits and queueing, grow while answers come back at their usual speed.")
     json_schema: bool = Field(True, description="Send response_format json_schema (turn off for servers without it).")
+    max_tokens_field: Literal["max_tokens", "max_completion_tokens"] = Field(
+        "max_tokens", description="The body field of the token budget (reasoning models take max_completion_tokens).")
+    headers: dict[str, str] = Field(default_factory=dict, description="Extra headers on every request (e.g. "
+                                    "OpenRouter's HTTP-Referer and X-Title); keep secrets in headers_env.")
+    headers_env: dict[str, str] = Field(default_factory=dict, description="Header name -> the environment "
+                                        "variable holding its value (e.g. api-key: AZURE_OPENAI_KEY): keys stay "
+                                        "out of the spec.")
+    query: dict[str, str] = Field(default_factory=dict, description="Query parameters on every URL (e.g. Azure's "
+                                  "api-version).")
+    extra_body: dict[str, Any] = Field(default_factory=dict, description="Fields merged into every request body "
+                                       "(vLLM's chat_template_kwargs, guided_json, top_k...); part of each call's "
+                                       "fingerprint, since they change the replies.")
+    health_check: bool = Field(True, description="GET {base_url}/models once before the first call: stop at once "
+                               "when the server is not there, refuses the key or does not serve the model.")
+
+    @field_validator("headers", "headers_env")
+    @classmethod
+    def _header_names(cls, value: dict[str, str]) -> dict[str, str]:
+        for name, item in value.items():
+            if not HEADER_NAME.fullmatch(name):
+                raise ValueError(f"{name!r} is not a header name")
+            if name.lower() in FIXED_HEADERS:
+                raise ValueError(f"{name} is set by seedless")
+            if "\r" in item or "\n" in item:
+                raise ValueError(f"the value of {name} holds a line break")
+        return value
+
+    @field_validator("headers_env")
+    @classmethod
+    def _variable_names(cls, value: dict[str, str]) -> dict[str, str]:
+        for name, variable in value.items():
+            if not ENV_NAME.fullmatch(variable):
+                raise ValueError(f"{name}: {variable!r} is not an environment variable name")
+        return value
+
+    @field_validator("extra_body")
+    @classmethod
+    def _body_fields_seedless_sets(cls, value: dict[str, Any]) -> dict[str, Any]:
+        taken = sorted(set(value) & set(RESERVED_BODY))
+        if taken:
+            raise ValueError(f"{', '.join(taken)} cannot be set here: seedless writes model, messages, stream and "
+                             "response_format itself; temperature and max_tokens are models.roles settings, seed is "
+                             "the spec's seed")
+        return value
+
+    @model_validator(mode="after")
+    def _one_authorization(self) -> OpenAIEndpoint:
+        names = [n.lower() for n in (*self.headers, *self.headers_env)]
+        if len(names) != len(set(names)):
+            raise ValueError("a header is named twice in headers and headers_env")
+        if self.api_key_env and "authorization" in names:
+            raise ValueError("api_key_env sends the Authorization header; do not set it in headers as well")
+        return self
+
+
+HEADER_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+FIXED_HEADERS = frozenset({"content-type", "content-length", "host"})
+RESERVED_BODY = ("model", "messages", "stream", "response_format", "temperature", "max_tokens",
+                 "max_completion_tokens", "seed")
 
 
 class FakeEndpoint(Strict):
@@ -227,6 +317,9 @@ class Spec(Strict):
     output: OutputFormat = Field(default_factory=OutputFormat)
     models: ModelsSettings = Field(default_factory=ModelsSettings)
     seed: int = Field(0, ge=0, le=2**31 - 1)
+    # Set by the loader: the file and the line of every YAML path, so that problems found later (the spec's
+    # strategies against the taxonomies) name them too.
+    _source: tuple[str, dict[tuple[str | int, ...], int]] | None = PrivateAttr(None)
 
     def factor_depth(self, factor: FactorSpec) -> int:
         return factor.depth if factor.depth is not None else self.taxonomy.depth

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from seedless.engine.clients.base import ChatReply, ChatRequest, FatalModelError, ModelClient, ModelError
 from seedless.spec.models import EmbeddedEndpoint, Endpoint, FakeEndpoint, OpenAIEndpoint
 
@@ -17,6 +19,14 @@ def endpoint_identity(endpoint: Endpoint) -> tuple[str, str]:
     return f"fake:{endpoint.model}", endpoint.model
 
 
+def endpoint_variant(endpoint: Endpoint) -> str:
+    """What an endpoint adds to each call's fingerprint besides the model identity: its `extra_body` (it changes
+    the replies), canonical JSON; empty when it has none, so fingerprints without one never change."""
+    if isinstance(endpoint, OpenAIEndpoint) and endpoint.extra_body:
+        return json.dumps(endpoint.extra_body, sort_keys=True, separators=(",", ":"))
+    return ""
+
+
 def make_client(endpoint: Endpoint) -> ModelClient:
     if isinstance(endpoint, OpenAIEndpoint):
         from seedless.engine.clients.openai_http import OpenAIClient
@@ -24,7 +34,9 @@ def make_client(endpoint: Endpoint) -> ModelClient:
         return OpenAIClient(
             endpoint.base_url, endpoint.model, api_key_env=endpoint.api_key_env,
             max_concurrency=endpoint.max_concurrency, timeout_s=endpoint.timeout_s,
-            json_schema=endpoint.json_schema,
+            json_schema=endpoint.json_schema, max_tokens_field=endpoint.max_tokens_field, headers=endpoint.headers,
+            headers_env=endpoint.headers_env, query=endpoint.query, extra_body=endpoint.extra_body,
+            health_check=endpoint.health_check,
         )
     if isinstance(endpoint, EmbeddedEndpoint):
         from seedless.engine.clients.embedded import EmbeddedClient
@@ -38,4 +50,4 @@ def make_client(endpoint: Endpoint) -> ModelClient:
 
 
 __all__ = ["ChatReply", "ChatRequest", "FatalModelError", "ModelClient", "ModelError", "endpoint_identity",
-           "make_client"]
+           "endpoint_variant", "make_client"]

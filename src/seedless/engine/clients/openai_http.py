@@ -1,19 +1,23 @@
-"""Client for any OpenAI-compatible /chat/completions endpoint: one try per call; 429, 5xx, timeouts and resets
-raise Transient for engine/dispatch.py to retry."""
+"""Client for any OpenAI-compatible /chat/completions endpoint: one try per call, after one health check of the
+server; 429, 5xx, timeouts and resets raise Transient for engine/dispatch.py to retry."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from typing import Any
 
 import aiohttp
 
-from seedless.engine.clients.base import ChatReply, ChatRequest, Transient
-from seedless.engine.clients.http_post import json_headers, post
+from seedless.engine.clients.base import ChatReply, ChatRequest, FatalModelError, Transient
+from seedless.engine.clients.http_post import Wire
 
 
 class OpenAIClient:
+    """`extra_body` is merged under the fields seedless writes (never over model or messages); `max_tokens_field`
+    names the token budget's field; `health_check` runs `Wire.check` once, before the first request goes out."""
+
     def __init__(
         self,
         base_url: str,
@@ -24,22 +28,34 @@ class OpenAIClient:
         max_concurrency: int = 256,
         timeout_s: float = 300.0,
         json_schema: bool = True,
+        max_tokens_field: str = "max_tokens",
+        headers: dict[str, str] | None = None,
+        headers_env: dict[str, str] | None = None,
+        query: dict[str, str] | None = None,
+        extra_body: dict[str, Any] | None = None,
+        health_check: bool = False,
     ):
-        self.url = base_url.rstrip("/") + "/chat/completions"
+        self.wire = Wire(base_url, api_key_env=api_key_env, headers=headers, headers_env=headers_env, query=query)
+        self.url = self.wire.url("/chat/completions")
         self.model = model
         self.identity = identity or f"openai:{model}"
         self.max_concurrency = max_concurrency
         self.timeout_s = timeout_s
         self.use_schema = json_schema
-        self._headers = json_headers(api_key_env)
+        self.max_tokens_field = max_tokens_field
+        self.extra_body = dict(extra_body or {})
         self._session: aiohttp.ClientSession | None = None
+        self._checked = not health_check
+        self._problem: str | None = None  # why the health check refused the server: every call raises it
+        self._check_lock = asyncio.Lock()
 
     def _body(self, request: ChatRequest) -> dict[str, Any]:
         body: dict[str, Any] = {
+            **self.extra_body,
             "model": self.model,
             "messages": [{"role": r, "content": c} for r, c in request.messages],
             "temperature": request.temperature,
-            "max_tokens": request.max_tokens,
+            self.max_tokens_field: request.max_tokens,
             "seed": request.seed,
         }
         if request.json_schema is not None:
@@ -54,15 +70,29 @@ class OpenAIClient:
 
     async def _session_get(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
-            connector = aiohttp.TCPConnector(limit=self.max_concurrency * 2, ttl_dns_cache=300)
-            self._session = aiohttp.ClientSession(connector=connector, headers=self._headers)
+            self._session = self.wire.session(self.max_concurrency * 2)
         return self._session
 
+    async def check(self) -> None:
+        """The health check, once per client (concurrent first calls wait for the one check); FatalModelError
+        when it refused the server, every time it is asked again."""
+        if not self._checked:
+            async with self._check_lock:
+                if not self._checked:
+                    try:
+                        await self.wire.check(await self._session_get(), self.model)
+                    except FatalModelError as exc:
+                        self._problem = str(exc)
+                    self._checked = True
+        if self._problem is not None:
+            raise FatalModelError(self._problem)
+
     async def complete(self, request: ChatRequest) -> ChatReply:
+        await self.check()
         body = json.dumps(self._body(request)).encode()
         session = await self._session_get()
         started = time.monotonic()
-        raw = await post(session, self.url, body, self.timeout_s)
+        raw = await self.wire.post(session, "/chat/completions", body, self.timeout_s)
         latency = time.monotonic() - started
         try:
             data = json.loads(raw)

@@ -4,6 +4,8 @@ Texts go `batch_size` per request, at most `max_concurrency` requests in flight.
 resets and malformed bodies are retried with the chat client's backoff (`clients/retry.py`: the server's
 Retry-After wins, else capped exponential backoff with jitter) up to `max_retries` times, then ModelError;
 401, 403 and 404 raise FatalModelError at once (bad key, unknown model, wrong URL); other 4xx raise ModelError.
+The wire is the chat client's (`clients/http_post.py` Wire): proxies from the environment, extra headers and query
+parameters, and no secret in any message.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import aiohttp
 import numpy as np
 
 from seedless.engine.clients.base import ModelError
-from seedless.engine.clients.http_post import RetryHook, Sleep, Transient, json_headers, post, with_retries
+from seedless.engine.clients.http_post import RetryHook, Sleep, Transient, Wire, with_retries
 from seedless.engine.embedders.base import unit_float32
 
 
@@ -49,7 +51,8 @@ class OpenAIEmbedder:
 
     identity: `openai-embeddings:<model>` (plus `:<dimensions>d` when set): the model, never the URL, so the
     same model behind another host or port keeps its stored embeddings. `api_key_env` names the environment
-    variable holding the key (sent as a Bearer token). `dimensions` is passed through for models that shorten.
+    variable holding the key (sent as a Bearer token); `headers`, `headers_env` and `query` are the chat
+    endpoint's settings of the same names. `dimensions` is passed through for models that shorten.
     `embed` is synchronous (it runs its own event loop, in a worker thread when called inside a running loop);
     `aembed` is the coroutine. Each call opens and closes its own HTTP session.
     """
@@ -60,6 +63,9 @@ class OpenAIEmbedder:
         model: str,
         *,
         api_key_env: str | None = None,
+        headers: dict[str, str] | None = None,
+        headers_env: dict[str, str] | None = None,
+        query: dict[str, str] | None = None,
         dimensions: int | None = None,
         batch_size: int = 128,
         max_concurrency: int = 8,
@@ -70,7 +76,8 @@ class OpenAIEmbedder:
     ):
         if batch_size < 1 or max_concurrency < 1:
             raise ValueError("batch_size and max_concurrency must be at least 1")
-        self.url = base_url.rstrip("/") + "/embeddings"
+        self.wire = Wire(base_url, api_key_env=api_key_env, headers=headers, headers_env=headers_env, query=query)
+        self.url = self.wire.url("/embeddings")
         self.model = model
         self.dimensions = dimensions
         self.identity = f"openai-embeddings:{model}" + (f":{dimensions}d" if dimensions else "")
@@ -80,7 +87,6 @@ class OpenAIEmbedder:
         self.max_retries = max_retries
         self._sleep = sleep
         self.on_retry = on_retry
-        self._headers = json_headers(api_key_env)
 
     def _body(self, texts: list[str]) -> bytes:
         body: dict[str, Any] = {"model": self.model, "input": texts, "encoding_format": "float"}
@@ -89,7 +95,7 @@ class OpenAIEmbedder:
         return json.dumps(body).encode()
 
     async def _once(self, session: aiohttp.ClientSession, body: bytes, expected: int) -> np.ndarray:
-        return _parse(await post(session, self.url, body, self.timeout_s), expected)
+        return _parse(await self.wire.post(session, "/embeddings", body, self.timeout_s), expected)
 
     async def _batch(self, session: aiohttp.ClientSession, gate: asyncio.Semaphore, texts: list[str]) -> np.ndarray:
         body = self._body(texts)
@@ -103,8 +109,7 @@ class OpenAIEmbedder:
             return np.zeros((0, self.dimensions or 0), dtype=np.float32)
         batches = [list(texts[i:i + self.batch_size]) for i in range(0, len(texts), self.batch_size)]
         gate = asyncio.Semaphore(self.max_concurrency)
-        connector = aiohttp.TCPConnector(limit=self.max_concurrency)
-        async with aiohttp.ClientSession(connector=connector, headers=self._headers) as session:
+        async with self.wire.session(self.max_concurrency) as session:
             tasks = [asyncio.ensure_future(self._batch(session, gate, batch)) for batch in batches]
             try:
                 parts = await asyncio.gather(*tasks)
