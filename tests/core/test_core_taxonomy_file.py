@@ -200,3 +200,78 @@ def test_read_taxonomies_reads_a_file_and_names_a_missing_one(tmp_path):
     (problem,) = info.value.problems
     assert problem.file == str(missing) and problem.line is None
     assert problem.message.startswith("cannot read the file")
+
+
+# Comments the user wrote survive a rewrite (dump_taxonomies with `previous`, the file as the user left it).
+
+def _commented(text: str, edits: list[tuple[str, str]]) -> str:
+    for old, new in edits:
+        assert old in text, old
+        text = text.replace(old, new, 1)
+    return text
+
+
+def test_a_rewrite_without_user_comments_is_byte_identical():
+    decisions = [NodeDecision(factor="Topic", path=["Topic"], children=["Science", "Art"])]
+    plain = dump_taxonomies(_set(), [], decisions)
+    assert dump_taxonomies(_set(), [], decisions, previous=plain) == plain
+    assert dump_taxonomies(_set(), previous="factors: [Topic]\n") == dump_taxonomies(_set())
+
+
+def test_a_rewrite_keeps_comments_on_the_same_nodes_at_the_top_and_at_the_end():
+    decisions = [NodeDecision(factor="Topic", path=["Topic"], children=["Science", "Art"])]
+    previous = _commented(dump_taxonomies(_set(), [], decisions), [
+        ("factors:\n", "# my notes: checked twice\nfactors:  # one per factor\n"),
+        ("  depth: 2\n", "  depth: 2  # deep enough\n"),
+        ("  - name: Science\n", "  # keep this branch small\n  - name: Science  # the big one\n"),
+        ("    - Physics\n", "    - Physics   # inline on a leaf\n    # before Biology\n"),
+        ("  - '2020'\n", "  - '2020'  # a year\n"),
+        ("- name: Style\n", "# about style\n- name: Style\n"),
+        ("\nprovenance:\n", "# last words\n\nprovenance:  # not kept: seedless rewrites this\n"),
+    ])
+    grown = _set()
+    grown.get("Topic").root.children[0].children.append(Node("Chemistry"))
+    text = dump_taxonomies(grown, [], decisions, previous=previous)
+    assert text.startswith(HEADER + "# my notes: checked twice\nfactors:  # one per factor\n")
+    assert HEADER.splitlines()[0] not in text[len(HEADER):]  # seedless's own header is not repeated
+    for kept in ["  depth: 2  # deep enough\n", "  # keep this branch small\n  - name: Science  # the big one\n",
+                 "    - Physics  # inline on a leaf\n    # before Biology\n    - name: Biology\n",
+                 "    - Chemistry\n", "  - '2020'  # a year\n", "# about style\n- name: Style\n",
+                 "  children: []\n# last words\n\nprovenance:\n"]:
+        assert kept in text
+    assert "not kept" not in text
+    assert set_to_data(parse_taxonomies(text)) == set_to_data(grown)
+    assert dump_taxonomies(grown, [], decisions, previous=text) == text  # stable from one rewrite to the next
+
+
+def test_comments_of_removed_nodes_go_with_them():
+    previous = _commented(dump_taxonomies(_set()), [
+        ("    - Physics\n", "    # about physics\n    - Physics  # physics\n"),
+        ("  - name: Art\n", "  - name: Art  # art\n"),
+    ])
+    smaller = _set()
+    smaller.get("Topic").root.children[0].children.pop(0)  # Physics is gone
+    text = dump_taxonomies(smaller, previous=previous)
+    assert "physics" not in text and "  - name: Art  # art\n" in text
+
+
+def test_an_end_of_line_comment_on_a_text_spanning_lines_is_kept_above_it():
+    tset = TaxonomySet([Taxonomy(Node("Topic", " ".join(["lorem ipsum"] * 12), [Node("Leaf")]), 1)])
+    written = dump_taxonomies(tset)
+    first = next(line for line in written.splitlines() if line.startswith("  description:"))
+    last = written.split(first + "\n")[1].splitlines()[0]
+    assert last.startswith("    ")  # the text goes on to a second line
+    text = dump_taxonomies(tset, previous=written.replace(last, last + "  # too long?"))
+    assert "  # too long?\n" + first + "\n" + last + "\n" in text  # a comment after `first` would end the text
+    assert set_to_data(parse_taxonomies(text)) == set_to_data(tset)
+
+
+def test_hashes_inside_names_and_texts_are_not_comments():
+    tset = TaxonomySet([Taxonomy(Node("Language", "", [Node("C#"), Node("F # sharp"), Node("Notes", "a | b")]), 1)])
+    written = dump_taxonomies(tset)
+    assert dump_taxonomies(tset, previous=written) == written
+
+
+def test_a_previous_file_that_cannot_be_read_as_yaml_carries_nothing():
+    assert dump_taxonomies(_set(), previous="factors: [a, [b\n# note\n") == dump_taxonomies(_set())
+    assert dump_taxonomies(_set(), previous="just text # with a hash\n") == dump_taxonomies(_set())

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import json
 
 import pytest
 import yaml
 
-from conftest import ScriptedModel, fake_clients, user_text
+from conftest import CRITIC_NODE, NODE, ScriptedModel, fake_clients, user_text
 from seedless.core.taxonomy_file import read_taxonomies
-from seedless.engine.clients.base import FatalModelError
+from seedless.engine.clients.base import FatalModelError, ModelError
 from seedless.engine.clients.fake import FakeClient
+from seedless.engine.events import Notice
+from seedless.engine.factor_stage import StageError
 from seedless.engine.store import Store
 from seedless.engine.taxonomy_run import build_taxonomies
 from seedless.spec import parse_spec
@@ -169,3 +172,104 @@ def test_the_run_records_the_resolved_spec_without_secrets(spec_text, scripted, 
     for path in tmp_path.iterdir():
         if path.is_file():
             assert b"sk-secret-value" not in path.read_bytes()
+
+
+# A stage that produced nothing stops the command; partial failures are a warning, retried by the next run.
+
+def _errors_for(node: str | None):
+    """A taxonomy_propose override failing (an error after its retries) for `node`, or for every node."""
+    def propose(request):
+        if node is None or f'Category to split: "{node}"' in user_text(request):
+            raise ModelError("HTTP 500: proxy error (gave up after 7 tries)")
+        return None
+    return propose
+
+
+def test_every_taxonomy_proposal_failing_stops_the_command_naming_the_factors_and_the_reason(spec, scripted, tmp_path):
+    scripted.overrides["taxonomy_propose"] = _errors_for(None)
+    with pytest.raises(StageError) as info:
+        run(spec, tmp_path / "run", scripted)
+    message = str(info.value)
+    assert "factor 'Topic' failed" in message and "factor 'Format' failed" in message
+    assert "HTTP 500: proxy error" in message and "proposal 1" not in message
+    assert "calls that failed are sent again" in message
+    assert not (tmp_path / "run" / "taxonomy.yaml").exists()  # nothing half-built is left to be used
+
+
+def test_one_factor_failing_entirely_stops_the_command_even_when_the_other_was_built(spec, scripted, tmp_path):
+    scripted.overrides["taxonomy_propose"] = _errors_for("Format")
+    with pytest.raises(StageError, match="factor 'Format' failed") as info:
+        run(spec, tmp_path / "run", scripted)
+    assert "Topic" not in str(info.value)
+
+
+def test_nodes_that_lost_their_expansion_are_a_warning_and_the_next_run_retries_exactly_them(spec, scripted,
+                                                                                              tmp_path):
+    scripted.overrides["taxonomy_propose"] = _errors_for("Topic common")
+    events = []
+    outcome, _ = run(spec, tmp_path / "run", scripted, events=events.append)
+    warnings = [e.message for e in events if isinstance(e, Notice) and e.warning]
+    assert len(warnings) == 1 and warnings == outcome.warnings
+    assert "1 node(s) lost their expansion" in warnings[0] and "'Topic / Topic common'" in warnings[0]
+    assert "HTTP 500: proxy error" in warnings[0] and "run the same command again" in warnings[0]
+    assert outcome.taxonomies.get("Topic").find(("Topic", "Topic common")).children == []
+
+    healthy = ScriptedModel()
+    again, client = run(spec, tmp_path / "run", healthy)
+    assert again.warnings == []
+    asked = {NODE.search(user_text(r)).group(1) if r.schema_name == "taxonomy_propose"
+             else CRITIC_NODE.search(user_text(r)).group(1) for r in client.requests}
+    assert asked == {"Topic common"}  # the failed calls are sent again, nothing else
+    assert {r.schema_name for r in client.requests} == {"taxonomy_propose", "taxonomy_critic"}
+    assert [c.name for c in again.taxonomies.get("Topic").find(("Topic", "Topic common")).children] == [
+        "Topic common common", "Topic common 1.1"]
+
+
+def test_factor_identification_failing_entirely_stops_the_command(spec_text, scripted, tmp_path):
+    spec = parse_spec(spec_text.split("factors:")[0] + "taxonomy: {depth: 1, proposals: 1}\n"
+                      "models: {endpoints: {fake: {kind: fake}}, default: fake}\n")
+
+    def down(request):
+        raise ModelError("HTTP 500: proxy error")
+    scripted.overrides["factors"] = down
+    with pytest.raises(StageError, match="factor identification failed .*HTTP 500: proxy error"):
+        run(spec, tmp_path / "run", scripted)
+
+
+def test_a_factor_the_model_gives_no_child_is_a_warning_not_a_failure(spec, scripted, tmp_path):
+    def propose(request):
+        return json.dumps({"children": []}) if 'Category to split: "Format"' in user_text(request) else None
+    scripted.overrides["taxonomy_propose"] = propose
+    outcome, _ = run(spec, tmp_path / "run", scripted)
+    assert outcome.warnings == ["taxonomy 'Format' has no child: the model proposed none usable, so every "
+                                "datapoint gets the factor alone"]
+
+
+# Comments the user wrote in taxonomy.yaml survive a rebuild.
+
+def test_comments_in_taxonomy_yaml_survive_a_rebuild_on_the_same_nodes(spec, scripted, tmp_path):
+    run(spec, tmp_path / "run", scripted)
+    path = tmp_path / "run" / "taxonomy.yaml"
+    text = path.read_text()
+    for old, new in [
+        ("factors:\n", "# reviewed by Ana, March\nfactors:\n"),
+        ("  - name: Topic common\n", "  # keep this branch small\n  - name: Topic common  # core\n"),
+        ("  - name: Topic 1.1\n", "  - name: Topic one  # renamed: rebuilt below\n"),
+        ("    - Topic 1.1 1.1\n", "    - Topic 1.1 1.1  # goes with its branch\n"),
+        ("- name: Format\n", "- name: Format  # how it is told\n"),
+        ("  - Format common\n", "  # new\n  - Riddles\n  - Format common\n"),
+    ]:
+        assert old in text
+        text = text.replace(old, new, 1)
+    path.write_text(text)
+    outcome, client = run(spec, tmp_path / "run", scripted)
+    assert outcome.edits.renamed == [(("Topic", "Topic 1.1"), ("Topic", "Topic one"))]
+    assert outcome.edits.added == [("Format", "Riddles")] and client.requests
+    after = path.read_text()
+    assert "# reviewed by Ana, March\nfactors:\n" in after
+    assert "  # keep this branch small\n  - name: Topic common  # core\n" in after
+    assert "  - name: Topic one  # renamed: rebuilt below\n    children:\n    - Topic one common\n" in after
+    assert "goes with its branch" not in after
+    assert "- name: Format  # how it is told\n" in after and "  # new\n  - Riddles\n" in after
+    again, _ = run(spec, tmp_path / "run", scripted)
+    assert path.read_text() == after  # a rebuild that changes nothing keeps the file as it is

@@ -5,13 +5,17 @@ from __future__ import annotations
 import asyncio
 import json
 
+import pytest
+
 from conftest import ScriptedModel, user_text
-from seedless.core.taxonomy import Node, Taxonomy
+from seedless.core.taxonomy import Node, Taxonomy, TaxonomySet
 from seedless.engine.bindings import Endpoints
 from seedless.engine.caller import Caller
+from seedless.engine.clients.base import ModelError
 from seedless.engine.clients.fake import FakeClient
+from seedless.engine.factor_stage import StageError
 from seedless.engine.store import Store
-from seedless.engine.taxonomy_stage import TaxonomyBuilder, pool
+from seedless.engine.taxonomy_stage import TaxonomyBuilder, lost_expansions, pool
 from seedless.spec import parse_spec
 
 
@@ -145,3 +149,38 @@ def test_nodes_of_a_level_expand_concurrently(spec, scripted, tmp_path):
 
     build(spec, scripted, tmp_path, depth=2, client=Gate("scripted", 16, responder=scripted))
     assert Gate.most >= 6  # two level-2 nodes x three proposals in flight together
+
+
+def test_a_node_whose_every_proposal_failed_is_lost_but_one_the_model_left_empty_is_not(spec, scripted, tmp_path):
+    def propose(request):
+        if 'Category to split: "Topic common"' in user_text(request):
+            raise ModelError("HTTP 500: proxy error")
+        if 'Category to split: "Topic 1.1"' in user_text(request):
+            return json.dumps({"children": []})
+        return None
+    scripted.overrides["taxonomy_propose"] = propose
+    tax, builder, _ = build(spec, scripted, tmp_path, depth=2)
+    by_node = {d.path[-1]: d for d in builder.decisions}
+    assert by_node["Topic common"].lost and not by_node["Topic 1.1"].lost and not by_node["Topic"].lost
+    assert lost_expansions(TaxonomySet([tax]), builder.decisions) == [by_node["Topic common"]]
+
+
+def test_a_taxonomy_left_without_a_child_by_failures_is_a_stage_error_naming_each_reason_once(spec, scripted,
+                                                                                              tmp_path):
+    scripted.overrides["taxonomy_propose"] = lambda r: "no json here"
+    tax, builder, _ = build(spec, scripted, tmp_path, depth=1)
+    with pytest.raises(StageError) as info:
+        lost_expansions(TaxonomySet([tax]), builder.decisions)
+    message = str(info.value)
+    assert "every proposal for factor 'Topic' failed" in message
+    assert message.count("attempt 1") == 1 and "Use a stronger taxonomy_proposer" in message
+
+
+def test_a_leaf_the_user_froze_is_never_a_failure(spec, scripted, tmp_path):
+    tax = Taxonomy(Node("Topic"), 1)
+    store = Store(tmp_path / "s.db")
+    client = FakeClient("scripted", 16, responder=scripted)
+    caller = Caller(store, Endpoints(spec, clients={"fake": client}).bindings(), seed=spec.seed, max_repairs=1)
+    builder = TaxonomyBuilder(spec, caller, frozen={("topic",)})
+    asyncio.run(builder.build(tax))
+    assert client.requests == [] and lost_expansions(TaxonomySet([tax]), builder.decisions) == []

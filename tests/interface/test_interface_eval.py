@@ -67,3 +67,10 @@ def test_eval_without_a_taxonomy_skips_coverage_and_says_so(runner, tmp_path):
     assert "coverage skipped: no taxonomy" in result.output
     report = json.loads((tmp_path / "r.json").read_text())
     assert report["coverage"] is None and report["diversity"]["k"] == 10
+
+
+def test_eval_error_messages_show_file_names_as_written_not_as_markup_or_emoji(runner, tmp_path):
+    data = tmp_path / "q :fire: [red]x.jsonl"
+    data.write_text('{"text": "fine"}\nnot json\n')
+    result = runner.invoke(main, ["eval", str(data), "--out", str(tmp_path / "r.json"), "--metrics", "diversity"])
+    assert result.exit_code == 2 and "q :fire: [red]x.jsonl:2: not JSON" in result.output

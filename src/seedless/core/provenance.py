@@ -28,6 +28,12 @@ class NodeDecision(BaseModel):
     rejected: list[RejectedName] = Field(default_factory=list)
     failures: list[str] = Field(default_factory=list, description="Calls that failed, with the reason.")
 
+    @property
+    def lost(self) -> bool:
+        """Every proposal failed (an error after its retries, or a reply that never validated): the node has no
+        children for want of an answer, not because the model proposed none."""
+        return not self.proposals and bool(self.failures)
+
     def key(self) -> str:
         return "decision/" + "/".join(self.path)
 

@@ -8,6 +8,7 @@ import yaml
 
 from seedless.core.provenance import LevelPlan, NodeDecision
 from seedless.core.taxonomy import Node, Taxonomy, TaxonomySet
+from seedless.core.taxonomy_comments import carry, user_comments
 from seedless.core.yaml_reader import YamlReader, compose, read_text
 from seedless.spec.loader import SpecError, SpecProblem
 
@@ -42,7 +43,10 @@ def dump_taxonomies(
     taxonomies: TaxonomySet,
     plans: list[LevelPlan] | None = None,
     decisions: list[NodeDecision] | None = None,
+    previous: str | None = None,
 ) -> str:
+    """The file's text; with `previous` (the file as the user left it), the comments they wrote on nodes and at
+    the top are kept on the same nodes (those of removed nodes go with them)."""
     factors = []
     for tax in taxonomies.taxonomies:
         entry: dict[str, object] = {"name": tax.root.name}
@@ -52,6 +56,8 @@ def dump_taxonomies(
         entry["children"] = [_node_dict(c) for c in tax.root.children]
         factors.append(entry)
     body = yaml.safe_dump({"factors": factors}, sort_keys=False, allow_unicode=True, width=100)
+    if previous:
+        body = carry(user_comments(previous, written=HEADER), body)
     if plans or decisions:
         prov = {
             "plans": [p.model_dump() for p in plans or []],

@@ -20,7 +20,8 @@ from seedless.engine.factor_stage import identify_factors
 from seedless.engine.rundir import RunDir
 from seedless.engine.session import Session
 from seedless.engine.store import Store, UsageRow
-from seedless.engine.taxonomy_stage import TaxonomyBuilder
+from seedless.engine.taxonomy_stage import TaxonomyBuilder, lost_expansions, reasons
+from seedless.spec.loader import SpecError, read_yaml_text
 from seedless.spec.models import Role, Spec
 
 TAXONOMY_ROLES = [Role.factor_proposer, Role.taxonomy_proposer, Role.taxonomy_critic, Role.level_planner]
@@ -35,6 +36,8 @@ class TaxonomyOutcome:
     calls_reused: int
     usage: list[UsageRow] = field(default_factory=list)  # this command's calls
     usage_total: list[UsageRow] = field(default_factory=list)  # every call stored in the run
+    warnings: list[str] = field(default_factory=list)  # what this build could not do (nodes left unexpanded)
+    degraded: list[str] = field(default_factory=list)  # the warnings that come from failed calls (retried next time)
 
 
 def basis(spec: Spec, identities: dict[str, str]) -> str:
@@ -79,12 +82,40 @@ async def taxonomy_step(session: Session, *, from_scratch: bool = False) -> Taxo
     await asyncio.gather(*(builder.build(t) for t in taxonomies.taxonomies))
     for plan in builder.plans:
         store.set_artifact(plan.key(), plan.model_dump())
+    lost = lost_expansions(taxonomies, builder.decisions)
+    warnings = _warnings(taxonomies, builder.decisions, lost)
+    for warning in warnings:
+        events(Notice(warning, warning=True))
     plans, decisions = _provenance(store, taxonomies)
-    RunDir.write_atomic(run.taxonomy, dump_taxonomies(taxonomies, plans, decisions))
+    previous = None if from_scratch else _text_of(run.taxonomy)
+    RunDir.write_atomic(run.taxonomy, dump_taxonomies(taxonomies, plans, decisions, previous=previous))
     store.set_artifact("taxonomy/base", set_to_data(taxonomies))
     store.set_artifact("taxonomy/basis", current)
     return TaxonomyOutcome(taxonomies, run.taxonomy, edits, caller.sent, caller.reused,
-                           store.usage(this_invocation_only=True), store.usage())
+                           store.usage(this_invocation_only=True), store.usage(), warnings,
+                           warnings[:1] if lost else [])
+
+
+def _warnings(taxonomies: TaxonomySet, decisions: list[NodeDecision], lost: list[NodeDecision]) -> list[str]:
+    """Nodes left unexpanded by failures (retried by the next run), and factors the model gave no child."""
+    out = []
+    if lost:
+        first = lost[0]
+        out.append(f"taxonomy: {len(lost)} node(s) lost their expansion, every proposal failed (e.g. "
+                   f"'{' / '.join(first.path)}': {reasons(first, 1)}); they stay leaves for now: run the same "
+                   "command again to retry them")
+    expanded = {name_key(d.path[0]) for d in decisions if len(d.path) == 1}
+    out += [f"taxonomy '{t.factor}' has no child: the model proposed none usable, so every datapoint gets the "
+            "factor alone" for t in taxonomies.taxonomies if not t.root.children and name_key(t.factor) in expanded]
+    return out
+
+
+def _text_of(path: Path) -> str | None:
+    """The current taxonomy.yaml, whose comments the rewrite keeps; None when there is none to read."""
+    try:
+        return read_yaml_text(path)
+    except SpecError:
+        return None
 
 
 async def _starting_point(spec: Spec, run: RunDir, store: Store, caller: Caller, current: str,

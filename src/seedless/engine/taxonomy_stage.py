@@ -8,9 +8,10 @@ from collections import Counter
 from seedless.core.names import Rejected, select_names
 from seedless.core.provenance import LevelPlan, NodeDecision, RejectedName
 from seedless.core.replies import ChildrenReply, CriticReply, PlanReply
-from seedless.core.taxonomy import Node, Path, Taxonomy, name_key
-from seedless.engine.caller import Caller
+from seedless.core.taxonomy import Node, Path, Taxonomy, TaxonomySet, name_key
+from seedless.engine.caller import CALL_FAILED, Caller
 from seedless.engine.events import EventSink, LevelStarted, NodeExpanded, ignore
+from seedless.engine.factor_stage import StageError
 from seedless.engine.prompts import PromptName
 from seedless.spec.models import Role, Spec
 
@@ -32,6 +33,29 @@ def pool(proposals: list[list[str]]) -> list[tuple[str, int]]:
 
 def _rejected(items: list[Rejected]) -> list[RejectedName]:
     return [RejectedName(name=r.name, reason=r.reason) for r in items]
+
+
+def reasons(decision: NodeDecision, limit: int = 3) -> str:
+    """The distinct reasons of a node's failures ("proposal N: " left out), the first `limit` of them."""
+    distinct = dict.fromkeys(f.split(": ", 1)[1] if f.startswith("proposal ") else f for f in decision.failures)
+    shown = [r if len(r) <= 300 else r[:297] + "..." for r in list(distinct)[:limit]]
+    return "; ".join(shown) + (f"; and {len(distinct) - limit} more" if len(distinct) > limit else "")
+
+
+def lost_expansions(taxonomies: TaxonomySet, decisions: list[NodeDecision]) -> list[NodeDecision]:
+    """The nodes of this build whose every proposal failed (they stay leaves until the command runs again); a
+    StageError when a taxonomy got no child at all because of it: there is nothing to sample from."""
+    lost = [d for d in decisions if d.lost]
+    roots = {name_key(d.path[0]): d for d in lost if len(d.path) == 1}
+    empty = [roots[name_key(t.factor)] for t in taxonomies.taxonomies
+             if not t.root.children and name_key(t.factor) in roots]
+    if empty:
+        errored = any(CALL_FAILED in f for d in empty for f in d.failures)
+        hint = ("Check the endpoint: calls that failed are sent again when the command runs again" if errored
+                else "Use a stronger taxonomy_proposer model: replies are stored, so the same model answers the same")
+        raise StageError("the taxonomy stage produced nothing: " + "; ".join(
+            f"every proposal for factor '{d.factor}' failed ({reasons(d)})" for d in empty) + f". {hint}.")
+    return lost
 
 
 class TaxonomyBuilder:

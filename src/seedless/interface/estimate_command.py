@@ -6,12 +6,13 @@ import sys
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from seedless.core.estimate import Assumptions, Estimate, Range
 from seedless.engine.budget import unmatched_prices
 from seedless.engine.estimate_run import estimate_spec
-from seedless.interface.render import render_problems
+from seedless.interface.render import line, plain, render_problems
 from seedless.spec.loader import SpecError, load_spec
 from seedless.spec.overrides import with_single_endpoint
 
@@ -53,7 +54,7 @@ def render_estimate(console: Console, result: Estimate) -> None:
         if s.calls.role.value not in roles:
             roles.append(s.calls.role.value)
     for (endpoint, model), roles in sorted(uses.items()):
-        console.print(f"endpoint {endpoint} ({model}): {', '.join(roles)}")
+        console.print(plain(f"endpoint {endpoint} ({model}): {', '.join(roles)}"))
     a = result.assumptions
     console.print(f"assumed: each critic check passes with {a.acceptance:.0%}; replies use {a.completion_fraction:.0%} "
                   "of max_tokens (high: all of it); children per node at the midpoint of min and max; "
@@ -61,7 +62,7 @@ def render_estimate(console: Console, result: Estimate) -> None:
     if not priced:
         console.print("no prices in the spec (models.prices): cost not shown")
     elif result.unpriced:
-        console.print("[yellow]no price for:[/] " + ", ".join(result.unpriced) + " (left out of the cost)")
+        console.print(line(f"[yellow]no price for:[/] {escape(', '.join(result.unpriced))} (left out of the cost)"))
 
 
 @click.command()
@@ -75,7 +76,7 @@ def render_estimate(console: Console, result: Estimate) -> None:
 def estimate(spec: str, base_url: str | None, model: str | None, acceptance: float,
              completion_fraction: float) -> None:
     """Expected model calls, tokens and cost per stage and in total for SPEC; sends no model call."""
-    console = Console(stderr=False, highlight=False)
+    console = Console(stderr=False, highlight=False, emoji=False)
     try:
         loaded = load_spec(spec)
     except SpecError as exc:
@@ -87,4 +88,4 @@ def estimate(spec: str, base_url: str | None, model: str | None, acceptance: flo
         loaded = with_single_endpoint(loaded, base_url, model)
     render_estimate(console, estimate_spec(loaded, Assumptions(acceptance, completion_fraction)))
     for key in unmatched_prices(loaded.models):
-        console.print(f"[yellow]price '{key}' names no endpoint or model of this spec[/]")
+        console.print(line(f"[yellow]price '{escape(key)}' names no endpoint or model of this spec[/]"))

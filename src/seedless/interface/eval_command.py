@@ -9,13 +9,14 @@ from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from seedless.engine.clients.base import FatalModelError
 from seedless.engine.eval_data import DataError
 from seedless.engine.eval_run import EvalReport, evaluate, store_path
 from seedless.engine.split import split_by_complexity
-from seedless.interface.render import ProgressView, render_problems
+from seedless.interface.render import ProgressView, line, plain, render_problems
 from seedless.spec.eval_settings import DEFAULT_METRICS, ITEM_METRICS, METRICS, EvalSettings
 from seedless.spec.loader import SpecError
 from seedless.spec.overrides import with_single_endpoint
@@ -59,7 +60,7 @@ def eval_command(data: str | None, out: str, taxonomy: str | None, expert: str |
     embedding diversity and near-duplicates; opt-in, the quality of a taxonomy against an expert's
     (taxonomy_quality: DATA optional) and the double critic's effectiveness (critic). Model calls are stored
     beside the report: run it again to resume. Uses the embedded model unless --base-url/--model name a server."""
-    console = Console(highlight=False)
+    console = Console(highlight=False, emoji=False)
     chosen = _names(metrics)
     unknown = [m for m in chosen if m not in METRICS]
     if unknown:
@@ -95,57 +96,58 @@ def eval_command(data: str | None, out: str, taxonomy: str | None, expert: str |
                                           taxonomy=Path(taxonomy) if taxonomy else None,
                                           expert=Path(expert) if expert else None, events=view))
     except DataError as exc:
-        console.print(f"[red]error[/] {exc}")
+        console.print(line(f"[red]error[/] {escape(str(exc))}"))
         sys.exit(2)
     except SpecError as exc:
         render_problems(console, exc.problems)
         sys.exit(2)
     except FatalModelError as exc:
-        console.print(f"[red]error[/] {exc}\nCalls already made are stored in {store_path(report_path)}; "
-                      "run the same command again to continue.")
+        console.print(line(f"[red]error[/] {escape(str(exc))}\nCalls already made are stored in "
+                           f"{escape(str(store_path(report_path)))}; run the same command again to continue."))
         sys.exit(1)
     except KeyboardInterrupt:
-        console.print(f"[yellow]interrupted[/]: calls already made are stored in {store_path(report_path)}; "
-                      "run the same command again to continue.")
+        console.print(line(f"[yellow]interrupted[/]: calls already made are stored in "
+                           f"{escape(str(store_path(report_path)))}; run the same command again to continue."))
         sys.exit(130)
     report_path.parent.mkdir(parents=True, exist_ok=True)
     report_path.write_text(json.dumps(report.as_dict(), indent=1, ensure_ascii=False), encoding="utf-8")
     render_report(console, report)
-    console.print(f"[green]wrote[/] {report_path}  (model calls sent: {report.calls_sent}, "
-                  f"reused from the store: {report.calls_reused})")
+    console.print(line(f"[green]wrote[/] {escape(str(report_path))}  (model calls sent: {report.calls_sent}, "
+                       f"reused from the store: {report.calls_reused})"))
 
 
 def render_report(console: Console, report: EvalReport) -> None:
     if report.data is not None and report.items:
-        console.print(f"[bold]{report.items} items[/] from {report.data}")
+        console.print(line(f"[bold]{report.items} items[/] from {escape(str(report.data))}"))
     for note in report.notes:
-        console.print(f"[yellow]{note}")
+        console.print(line(f"[yellow]{escape(note)}"))
     if report.coverage:
         console.print(f"[bold]Taxonomic coverage[/] [dim]({report.coverage['mode']})")
         for tax in report.coverage["taxonomies"]:
-            table = Table(title=tax["factor"], title_justify="left")
+            table = Table(title=plain(tax["factor"]), title_justify="left")
             for column in ("level", "nodes", "hit", "coverage", "uncovered (first 5)"):
                 table.add_column(column, justify="left" if column.startswith("uncovered") else "right")
             for lv in tax["levels"]:
                 shown = ", ".join(" > ".join(p[1:]) for p in lv["uncovered"][:5])
-                table.add_row(str(lv["level"]), str(lv["nodes"]), str(lv["hit"]), f"{100 * lv['ratio']:.0f}%", shown)
+                table.add_row(str(lv["level"]), str(lv["nodes"]), str(lv["hit"]), f"{100 * lv['ratio']:.0f}%",
+                              plain(shown))
             console.print(table)
             if tax["unassigned"]:
-                console.print(f"  {tax['unassigned']} item(s) placed in no category of {tax['factor']}")
+                console.print(plain(f"  {tax['unassigned']} item(s) placed in no category of {tax['factor']}"))
     if report.complexity and report.complexity["summary"]:
         s = report.complexity["summary"]
         console.print(f"[bold]Complexity (Elo)[/] median {s['median']:.0f}, quartiles {s['q1']:.0f}-{s['q3']:.0f}, "
                       f"range {s['min']:.0f}-{s['max']:.0f} over {report.complexity['comparisons']} comparisons")
     if report.diversity:
         d = report.diversity
-        console.print(f"[bold]Embedding diversity[/] global {d['global']:.4f}, local {d['local']:.4f} "
-                      f"(k={d['k']}, {d['embedder']})")
+        console.print(line(f"[bold]Embedding diversity[/] global {d['global']:.4f}, local {d['local']:.4f} "
+                           f"(k={d['k']}, {escape(str(d['embedder']))})"))
     if report.duplicates:
         d = report.duplicates
         console.print(f"[bold]Near-duplicates[/] {len(d['groups'])} group(s), {d['items_in_groups']} item(s) "
                       f"(cosine >= {d['threshold']})")
         for ref in d.get("contamination", []):
-            console.print(f"  overlap with {ref['reference']}: {ref['overlapping']} item(s)")
+            console.print(plain(f"  overlap with {ref['reference']}: {ref['overlapping']} item(s)"))
     if report.taxonomy_quality:
         render_taxonomy_quality(console, report.taxonomy_quality)
     if report.critic:
@@ -157,9 +159,10 @@ def _share(value: float | None) -> str:
 
 
 def render_taxonomy_quality(console: Console, section: dict) -> None:
-    console.print(f"[bold]Taxonomy quality[/] of {section['generated']} against {section['expert']}: "
-                  f"completeness {_share(section['completeness'])}, soundness {_share(section['soundness'])}, "
-                  f"novelty {_share(section['novelty'])} ({section['expert_nodes']} expert nodes)")
+    console.print(line(f"[bold]Taxonomy quality[/] of {escape(str(section['generated']))} against "
+                       f"{escape(str(section['expert']))}: completeness {_share(section['completeness'])}, "
+                       f"soundness {_share(section['soundness'])}, "
+                       f"novelty {_share(section['novelty'])} ({section['expert_nodes']} expert nodes)"))
     table = Table(title_justify="left")
     columns = ("factor", "expert nodes", "generated", "completeness", "soundness", "novelty",
                "shared / new / redundant / bad")
@@ -167,24 +170,25 @@ def render_taxonomy_quality(console: Console, section: dict) -> None:
         table.add_column(column, justify="left" if column == "factor" else "right")
     for f in section["factors"]:
         counts = " / ".join(str(n) for n in f["counts"].values()) if f["counts"] else "-"
-        table.add_row(f["factor"], str(f["expert_nodes"]), str(f["generated_nodes"]), _share(f["completeness"]),
+        table.add_row(plain(f["factor"]), str(f["expert_nodes"]), str(f["generated_nodes"]), _share(f["completeness"]),
                       _share(f["soundness"]), _share(f["novelty"]), counts)
     console.print(table)
     for f in section["factors"]:
         if f["unlabelled"]:
-            console.print(f"  [yellow]{len(f['unlabelled'])} node(s) of {f['factor']} got no label[/]")
+            console.print(line(f"  [yellow]{len(f['unlabelled'])} node(s) of {escape(f['factor'])} got no label[/]"))
     for name in section["unmatched_generated_factors"]:
-        console.print(f"  [yellow]generated factor {name} has no expert counterpart (not judged)[/]")
+        console.print(line(f"  [yellow]generated factor {escape(name)} has no expert counterpart (not judged)[/]"))
     for name in section["unmatched_expert_factors"]:
-        console.print(f"  [yellow]expert factor {name} has no generated counterpart (its nodes count as missed)[/]")
+        console.print(line(f"  [yellow]expert factor {escape(name)} has no generated counterpart (its nodes count "
+                           "as missed)[/]"))
 
 
 def render_critic(console: Console, section: dict) -> None:
     c = section["counts"]
-    console.print(f"[bold]Critic effectiveness[/] (answer field {section['answer_field']}): "
-                  f"p {_share(section['p'])} ({c['correct_accepted']}/{c['correct']} correct accepted), "
+    console.print(line(f"[bold]Critic effectiveness[/] (answer field {escape(section['answer_field'])}): "
+                       f"p {_share(section['p'])} ({c['correct_accepted']}/{c['correct']} correct accepted), "
                   f"q {_share(section['q'])} ({c['corrupted_accepted']}/{c['corrupted']} corrupted accepted), "
-                  f"rejection rate {_share(section['rejection_rate'])}")
+                       f"rejection rate {_share(section['rejection_rate'])}"))
     lifts = ", ".join(f"mu {f['mu']}: " + ("-" if f["lift"] is None else format(f["lift"], "+.3f"))
                       for f in section["filtering"])
     console.print(f"  accuracy lift after filtering: {lifts}")
@@ -198,7 +202,8 @@ def render_critic(console: Console, section: dict) -> None:
         table.add_column(column)
     for r in section["results"][:10]:
         shown = "-" if r["dropped"] else json.dumps(r["corrupted_answer"], ensure_ascii=False)[:60]
-        table.add_row(r["id"], _verdict(r["original"]), shown, r["dropped"] or _verdict(r["corrupted"]))
+        table.add_row(plain(r["id"]), _verdict(r["original"]), plain(shown),
+                      plain(r["dropped"] or _verdict(r["corrupted"])))
     console.print(table)
     if len(section["results"]) > 10:
         console.print(f"  ({len(section['results']) - 10} more item(s) in the report)")
@@ -221,13 +226,13 @@ def _verdict(verdict: dict | None) -> str:
 @click.option("--out", "out", required=True, type=click.Path(file_okay=False), help="Folder for tier_N.jsonl.")
 def split_command(data: str, by: str, report: str, n_tiers: int, factor: str | None, out: str) -> None:
     """Split DATA into complexity tiers computed within each taxonomy node (tier_1 = easiest)."""
-    console = Console(highlight=False)
+    console = Console(highlight=False, emoji=False)
     try:
         result = split_by_complexity(Path(data), Path(report), Path(out), n_tiers=n_tiers, factor=factor)
     except (DataError, OSError, json.JSONDecodeError) as exc:
-        console.print(f"[red]error[/] {exc}")
+        console.print(line(f"[red]error[/] {escape(str(exc))}"))
         sys.exit(2)
     where = f"within each node of {result.factor} ({result.groups} nodes)" if result.factor else "over all items"
-    console.print(f"tiers computed {where}")
+    console.print(plain(f"tiers computed {where}"))
     for path, count in zip(result.files, result.counts):
-        console.print(f"[green]wrote[/] {path} ({count} items)")
+        console.print(line(f"[green]wrote[/] {escape(str(path))} ({count} items)"))

@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections import Counter
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 from rich.tree import Tree
 
 from seedless.core.taxonomy import Node, TaxonomySet
@@ -27,13 +29,25 @@ from seedless.engine.store import UsageRow
 from seedless.spec.loader import SpecProblem
 
 
+def line(template: str) -> Text:
+    """Our markup in `template`, where every user- or model-written part went through `escape`; emoji codes
+    (`:smile:`) are never replaced, whatever the console."""
+    return Text.from_markup(template, emoji=False)
+
+
+def plain(value: object) -> Text:
+    """User or model text (a name, a path, a reply) shown exactly as written."""
+    return Text(str(value))
+
+
 class ProgressView:
     """Feeds engine events into a rich progress display: one bar per factor level, plus call counters."""
 
     def __init__(self, console: Console):
         self.console = console
         self.progress = Progress(
-            TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+            TextColumn("{task.description}", style="bold", markup=False), BarColumn(), MofNCompleteColumn(),
+            TimeElapsedColumn(),
             TextColumn("{task.fields[status]}"), console=console, transient=False,
         )
         self.tasks: dict[tuple[str, int], TaskID] = {}
@@ -77,7 +91,8 @@ class ProgressView:
             if task is not None:
                 self.progress.update(task, advance=1)
             if event.failures:
-                self.progress.console.print(f"[yellow]! {' / '.join(event.path)}: {event.failures[0][:200]}")
+                self.progress.console.print(line(f"[yellow]! {escape(' / '.join(event.path))}: "
+                                                 f"{escape(event.failures[0][:200])}"))
         elif isinstance(event, GenerationStarted):
             self.data_task = self.progress.add_task("datapoints accepted", total=event.target,
                                                     completed=event.accepted, status="")
@@ -92,23 +107,23 @@ class ProgressView:
             self.progress.update(self.calls_task, status=self._status())
         elif isinstance(event, Notice):
             style = "yellow" if event.warning else "cyan"
-            self.progress.console.print(f"[{style}]{event.message}")
+            self.progress.console.print(line(f"[{style}]{escape(event.message)}"))
 
 
 def _add(branch: Tree, node: Node) -> None:
     for child in node.children:
-        _add(branch.add(child.name), child)
+        _add(branch.add(plain(child.name)), child)
 
 
 def render_taxonomies(console: Console, taxonomies: TaxonomySet, summary: bool = False) -> None:
     """Each taxonomy as a tree, or (summary) one line per factor with its first level."""
     for tax in taxonomies.taxonomies:
         sizes = tax.level_sizes()
-        label = f"[bold green]{tax.factor}[/] [dim](depth {tax.depth}; nodes per level {sizes[1:]})"
+        label = f"[bold green]{escape(tax.factor)}[/] [dim](depth {tax.depth}; nodes per level {sizes[1:]})"
         if summary:
-            console.print(f"{label}: {', '.join(c.name for c in tax.root.children)}")
+            console.print(line(f"{label}: {escape(', '.join(c.name for c in tax.root.children))}"))
             continue
-        tree = Tree(label)
+        tree = Tree(line(label))
         _add(tree, tax.root)
         console.print(tree)
 
@@ -119,41 +134,42 @@ def render_plan(console: Console, outcome: PlanOutcome) -> None:
     total = sum(s.weight for s in outcome.strategies)
     for s in outcome.strategies:
         parts = ", ".join(" > ".join(c.under) for c in s.components)
-        console.print(f"  [bold]{s.name}[/] {100 * s.weight / total:.0f}%: {parts}"
-                      + (f" [dim]- {s.description}" if s.description else ""))
+        console.print(line(f"  [bold]{escape(s.name)}[/] {100 * s.weight / total:.0f}%: {escape(parts)}"
+                           + (f" [dim]- {escape(s.description)}" if s.description else "")))
         for e in s.exclusions:
-            console.print(f"    never together: {' + '.join(' > '.join(p) for p in e.paths)}"
-                          + (f" [dim]({e.reason})" if e.reason else ""))
+            console.print(line(f"    never together: {escape(' + '.join(' > '.join(p) for p in e.paths))}"
+                               + (f" [dim]({escape(e.reason)})" if e.reason else "")))
     console.print(f"[bold]Coverage budget[/] {outcome.budget.meaning()}")
     console.print("[bold]Sample mixes[/]")
     for i, mix in enumerate(outcome.samples):
-        console.print(f"  {i}. [dim]{mix.strategy}:[/] " + " | ".join(" > ".join(p[1:]) or p[0] for p in mix.nodes))
+        shown = " | ".join(" > ".join(p[1:]) or p[0] for p in mix.nodes)
+        console.print(line(f"  {i}. [dim]{escape(mix.strategy)}:[/] {escape(shown)}"))
 
 
 def render_usage(console: Console, title: str, rows: list[UsageRow], key: str = "role") -> None:
     """Calls and tokens per role (or stage) and model; one shared model is named once in the title."""
     models = {r.model for r in rows}
     shared = len(models) == 1
-    table = Table(title=f"{title}: {models.pop()}" if shared else title, title_justify="left")
+    table = Table(title=plain(f"{title}: {models.pop()}" if shared else title), title_justify="left")
     columns = [key] + ([] if shared else ["model"]) + ["calls", "prompt tokens", "completion tokens"]
     for column in columns:
         numeric = "tokens" in column or column == "calls"
         table.add_column(column, justify="right" if numeric else "left", overflow="fold")
 
-    def cells(role: str, model: str, calls: int, prompt: int, completion: int) -> list[str]:
-        return [role] + ([] if shared else [model]) + [str(calls), f"{prompt:,}", f"{completion:,}"]
+    def cells(role: Text, model: str, calls: int, prompt: int, completion: int) -> list[Text | str]:
+        return [role] + ([] if shared else [plain(model)]) + [str(calls), f"{prompt:,}", f"{completion:,}"]
 
     for r in rows:
-        table.add_row(*cells(r.role, r.model, r.calls, r.prompt_tokens, r.completion_tokens))
+        table.add_row(*cells(plain(r.role), r.model, r.calls, r.prompt_tokens, r.completion_tokens))
     if rows:
-        table.add_row(*cells("[bold]total", "", sum(r.calls for r in rows), sum(r.prompt_tokens for r in rows),
-                             sum(r.completion_tokens for r in rows)))
+        table.add_row(*cells(Text("total", style="bold"), "", sum(r.calls for r in rows),
+                             sum(r.prompt_tokens for r in rows), sum(r.completion_tokens for r in rows)))
     console.print(table)
 
 
 def render_problems(console: Console, problems: list[SpecProblem]) -> None:
     for p in problems:
-        console.print(f"[red]error[/] {p}", highlight=False, soft_wrap=True)
+        console.print(line(f"[red]error[/] {escape(str(p))}"), highlight=False, soft_wrap=True)
     console.print(f"[red]{len(problems)} problem{'s' if len(problems) != 1 else ''} found")
 
 
@@ -171,9 +187,10 @@ def render_run(console: Console, outcome: RunOutcome) -> None:
     if worst:
         console.print("[bold]Most rejected nodes[/]")
         for n in worst:
-            console.print(f"  {' > '.join(n.path)}: {n.rejected}/{n.tries} ({100 * n.rate:.0f}%)")
-    for warning in outcome.warnings:
-        console.print(f"[yellow]warning[/] {warning}")
+            console.print(line(f"  {escape(' > '.join(n.path))}: {n.rejected}/{n.tries} ({100 * n.rate:.0f}%)"))
+    for warning in outcome.taxonomy.warnings + outcome.warnings:
+        console.print(line(f"[yellow]warning[/] {escape(warning)}"))
     files = outcome.files
-    console.print(f"[green]wrote[/] {files.dataset} ({files.accepted} datapoints)"
-                  + (f", {files.parquet}" if files.parquet else "") + f", {files.rejected} ({files.rejections})")
+    console.print(line(f"[green]wrote[/] {escape(str(files.dataset))} ({files.accepted} datapoints)"
+                       + (f", {escape(str(files.parquet))}" if files.parquet else "")
+                       + f", {escape(str(files.rejected))} ({files.rejections})"))
