@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from seedless.engine.jsonl import read_objects
 from seedless.engine.rundir import RunDir
 
 
@@ -62,24 +63,8 @@ def _rows(path: Path) -> Iterator[tuple[str, dict[str, Any]]]:
         for i, row in enumerate(rows, start=1):
             yield f"{path}: row {i}", row
         return
-    with path.open("rb") as f:  # bytes, so that a line that is not UTF-8 is named
-        for n, raw in enumerate(f, start=1):
-            try:
-                line = raw.decode("utf-8-sig" if n == 1 else "utf-8")
-            except UnicodeDecodeError as exc:
-                raise DataError(f"{path}:{n}: not UTF-8 text (byte 0x{raw[exc.start]:02x} at column "
-                                f"{len(raw[:exc.start].decode('utf-8', 'replace')) + 1})") from None
-            if not line.strip():
-                continue
-            try:
-                obj = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise DataError(f"{path}:{n}: not JSON ({exc.msg} at column {exc.colno})") from None
-            except RecursionError:
-                raise DataError(f"{path}:{n}: JSON nested too deeply") from None
-            if not isinstance(obj, dict):
-                raise DataError(f"{path}:{n}: a line must be a JSON object, not {type(obj).__name__}")
-            yield f"{path}:{n}", obj
+    for n, obj in read_objects(path, DataError):
+        yield f"{path}:{n}", obj
 
 
 def data_file(source: Path) -> Path:

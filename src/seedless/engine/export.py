@@ -12,6 +12,7 @@ from pydantic import ValidationError
 
 from seedless.core.chat_mapping import ChatMapping, resolve_mapping, to_messages
 from seedless.core.record import Record
+from seedless.engine.jsonl import read_objects
 from seedless.engine.rundir import RunDir, RunDirError, RunLock
 from seedless.spec.loader import SpecError, load_spec
 from seedless.spec.models import OutputFormat
@@ -63,25 +64,9 @@ def read_dataset(run_dir: str | Path) -> Iterator[dict[str, Any]]:
     yield from dataset_rows(_dataset_file(run_dir))
 
 
-def _lines(path: Path) -> Iterator[tuple[int, str]]:
-    """(line number, text) of a UTF-8 file; a line that is not UTF-8 is an ExportError naming it."""
-    with path.open("rb") as lines:
-        for number, raw in enumerate(lines, 1):
-            try:
-                yield number, raw.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                raise ExportError(f"{path}:{number}: not UTF-8 text ({exc.reason})") from None
-
-
 def dataset_rows(path: Path) -> Iterator[dict[str, Any]]:
     """read_dataset of a dataset file already checked by `_dataset_file`."""
-    for number, line in _lines(path):
-        if not line.strip():
-            continue
-        try:
-            raw = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise ExportError(f"{path}:{number}: not JSON: {exc.msg} at column {exc.colno}") from None
+    for number, raw in read_objects(path, ExportError):
         try:
             Record.model_validate(raw)
         except ValidationError as exc:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,6 +10,7 @@ from typing import Any
 
 from seedless.core.elo import tiers
 from seedless.engine.eval_data import DataError, load_items
+from seedless.engine.rundir import RunDir
 
 NO_GROUP = "(no node)"
 
@@ -60,16 +60,14 @@ def split_by_complexity(data: Path, report_path: Path, out: Path, *, n_tiers: in
     tier_of = tiers([ratings[i.id] for i in items], groups, n_tiers)
     out.mkdir(parents=True, exist_ok=True)
     files = [out / f"tier_{t + 1}.jsonl" for t in range(n_tiers)]
-    handles = [(f.with_name(f".{f.name}.tmp-{os.getpid()}")) for f in files]
     counts = Counter(tier_of)
-    streams = [h.open("w", encoding="utf-8") for h in handles]
-    try:
-        for item, tier, group in zip(items, tier_of, groups):
-            row = {"id": item.id, "tier": tier + 1, "rating": ratings[item.id], "node": group, "data": item.data}
-            streams[tier].write(json.dumps(row, ensure_ascii=False) + "\n")
-    finally:
-        for s in streams:
-            s.close()
-    for tmp, final in zip(handles, files):
-        os.replace(tmp, final)
+    with RunDir.replacing(*files) as handles:
+        streams = [h.open("w", encoding="utf-8") for h in handles]
+        try:
+            for item, tier, group in zip(items, tier_of, groups):
+                row = {"id": item.id, "tier": tier + 1, "rating": ratings[item.id], "node": group, "data": item.data}
+                streams[tier].write(json.dumps(row, ensure_ascii=False) + "\n")
+        finally:
+            for s in streams:
+                s.close()
     return SplitResult(files, [counts.get(t, 0) for t in range(n_tiers)], len(set(groups)), factor)
