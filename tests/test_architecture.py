@@ -56,3 +56,72 @@ def test_core_install_pulls_no_heavy_dependency():
     for path in modules():
         for name in imports(path):
             assert name.split(".")[0] not in HEAVY, f"{path} imports {name}"
+
+
+# The modules that load an extra's heavy package, lazily and with an install hint when it is missing.
+EXTRA_ADAPTERS = {
+    "engine/hf_export.py": {"datasets"},
+    "engine/embedders/sentence_transformer.py": {"sentence_transformers", "torch"},
+}
+
+
+def module_of(path: Path) -> str:
+    parts = ("seedless",) + path.relative_to(SRC).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def seedless_imports(path: Path, known: set[str]) -> set[str]:
+    """The seedless modules `path` imports anywhere in it (lazy imports in functions too): `from a.b import c`
+    counts as a.b.c when that is a module, else as a.b."""
+    out = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            out |= {a.name for a in node.names if a.name.startswith("seedless.")}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0 and node.module.startswith("seedless"):
+            subs = {f"{node.module}.{a.name}" for a in node.names} & known
+            out |= subs or {node.module}
+    return {name for name in out if name in known}
+
+
+def test_no_module_imports_itself_through_a_cycle():
+    paths = {module_of(p): p for p in modules()}
+    known = set(paths)
+    graph = {name: seedless_imports(path, known) - {name} for name, path in paths.items()}
+    # package __init__ modules re-export lazily; an edge into a package is an edge into its __init__ only
+    state: dict[str, int] = {}
+    stack: list[str] = []
+
+    def visit(name: str) -> None:
+        state[name] = 1
+        stack.append(name)
+        for nxt in sorted(graph[name]):
+            if state.get(nxt) == 1:
+                cycle = stack[stack.index(nxt):] + [nxt]
+                raise AssertionError("import cycle: " + " -> ".join(cycle))
+            if nxt not in state:
+                visit(nxt)
+        stack.pop()
+        state[name] = 2
+
+    for name in sorted(graph):
+        if name not in state:
+            visit(name)
+
+
+def _imported_by_string(tree: ast.AST) -> set[str]:
+    """Module names passed as strings to importlib.import_module, __import__ or a helper whose name says import."""
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            func = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+            if "import" in func and node.args and isinstance(node.args[0], ast.Constant) \
+                    and isinstance(node.args[0].value, str):
+                names.add(node.args[0].value.split(".")[0])
+    return names
+
+
+def test_heavy_packages_load_by_name_only_in_the_modules_of_their_extra():
+    for path in modules():
+        where = str(path.relative_to(SRC))
+        hidden = _imported_by_string(ast.parse(path.read_text())) & HEAVY
+        assert hidden <= EXTRA_ADAPTERS.get(where, set()), f"{where} loads {sorted(hidden)} by name"

@@ -8,24 +8,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import ValidationError
-
 from seedless.core.chat_mapping import ChatMapping, resolve_mapping, to_messages
-from seedless.core.record import Record
-from seedless.engine.jsonl import read_objects
+from seedless.engine.dataset_reader import ExportError, dataset_file, dataset_rows, read_dataset, run_output_format
 from seedless.engine.rundir import RunDir, RunDirError, RunLock
-from seedless.spec.loader import SpecError, load_spec
-from seedless.spec.models import OutputFormat
 
 Format = Literal["jsonl", "chat", "hf"]
 FORMATS: tuple[str, ...] = ("jsonl", "chat", "hf")
-DATASET = "dataset.jsonl"
-SPEC = "spec.yaml"
-HF_INSTALL = "pip install 'seedless[hf]'"
-
-
-class ExportError(Exception):
-    """What stops an export (no dataset, a bad line, an unmappable field, a missing package); says which."""
+__all__ = ["FORMATS", "ExportError", "ExportResult", "export", "read_dataset", "default_out", "chat_mapping_for"]
 
 
 @dataclass(frozen=True)
@@ -37,52 +26,6 @@ class ExportResult:
 def default_out(run_dir: str | Path, fmt: str) -> Path:
     """RUN_DIR/export/<fmt>.jsonl, or the folder RUN_DIR/export/hf."""
     return Path(run_dir) / "export" / ("hf" if fmt == "hf" else f"{fmt}.jsonl")
-
-
-def _dataset_file(run_dir: str | Path) -> Path:
-    """RUN_DIR/dataset.jsonl, when it is there and of one set with the other dataset files (the manifest)."""
-    path = Path(run_dir) / DATASET
-    if not path.is_file():
-        raise ExportError(f"{path} not found: is {run_dir} a run directory that `seedless run` has written to?")
-    problem = RunDir(Path(run_dir)).dataset_mismatch()
-    if problem:
-        raise ExportError(problem)
-    return path
-
-
-def _first_problem(exc: ValidationError) -> str:
-    error = exc.errors()[0]
-    where = ".".join(str(p) for p in error["loc"]) or "line"
-    more = f" (+{exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
-    return f"{where}: {error['msg']}{more}"
-
-
-def read_dataset(run_dir: str | Path) -> Iterator[dict[str, Any]]:
-    """Each datapoint of RUN_DIR/dataset.jsonl as {"id", "data", "lineage"}, streamed; blank lines are skipped.
-    No file, files from two writes, a line that is not JSON, or one that is not a datapoint is an ExportError
-    naming file and line."""
-    yield from dataset_rows(_dataset_file(run_dir))
-
-
-def dataset_rows(path: Path) -> Iterator[dict[str, Any]]:
-    """read_dataset of a dataset file already checked by `_dataset_file`."""
-    for number, raw in read_objects(path, ExportError):
-        try:
-            Record.model_validate(raw)
-        except ValidationError as exc:
-            raise ExportError(f"{path}:{number}: not a datapoint: {_first_problem(exc)}") from None
-        yield raw
-
-
-def run_output_format(run_dir: str | Path) -> OutputFormat:
-    """The output format of the run's resolved spec, RUN_DIR/spec.yaml."""
-    path = Path(run_dir) / SPEC
-    if not path.is_file():
-        raise ExportError(f"{path} not found: the run's resolved spec is needed to read its output format")
-    try:
-        return load_spec(path).output
-    except SpecError as exc:
-        raise ExportError(f"{path} cannot be loaded:\n{exc}") from None
 
 
 def _write_lines(target: Path, objects: Iterable[dict[str, Any]]) -> int:
@@ -128,7 +71,7 @@ def export(run_dir: str | Path, fmt: str, out: str | Path | None = None,
             from seedless.engine.hf_export import export_hf  # pyarrow and datasets load only for this format
 
             return ExportResult(export_hf(run_dir, target), target)
-        path = _dataset_file(run_dir)
+        path = dataset_file(run_dir)
         if fmt == "chat":
             lines = _chat_lines(path, chat_mapping_for(run_dir, mapping))
         else:

@@ -16,9 +16,10 @@ from typing import Any
 import pyarrow as pa
 
 from seedless.core.output_format import record_schema
-from seedless.engine.export import HF_INSTALL, ExportError, _dataset_file, dataset_rows, run_output_format
+from seedless.engine.dataset_reader import ExportError, dataset_file, dataset_rows, run_output_format
 from seedless.engine.parquet_copy import JSON_TEXT, arrow_type, arrow_value, batches, root_schema
 
+HF_INSTALL = "pip install 'seedless[hf]'"
 HF_BATCH = 1000
 # The Hugging Face dataset: columns id, then each top-level data field, then lineage (JSON text).
 
@@ -88,7 +89,7 @@ def _import_datasets() -> Any:
 
 def export_hf(run_dir: Path, target: Path) -> int:
     datasets = _import_datasets()
-    path = _dataset_file(run_dir)
+    path = dataset_file(run_dir)
     columns = hf_columns(record_schema(run_output_format(run_dir)))
     schema = _hf_schema(columns)
     target.parent.mkdir(parents=True, exist_ok=True)
