@@ -20,10 +20,11 @@ from seedless.engine.critic_check import check_critic, critic_section
 from seedless.engine.eval_data import DataError, Item, load_items
 from seedless.engine.eval_embedding import embedding_measures, make_eval_embedder
 from seedless.engine.events import CallRetry, EventSink, Notice, ignore
+from seedless.engine.rundir import RunDir
 from seedless.engine.store import Store
 from seedless.engine.taxonomy_judge import judge_taxonomies, quality_section
 from seedless.spec.eval_settings import ITEM_METRICS, LIFT_AT, EvalSettings
-from seedless.spec.loader import SpecError, load_yaml, read_yaml_text
+from seedless.spec.loader import SpecError, load_spec
 from seedless.spec.secrets import public_dump
 
 NO_DESCRIPTION = "the items below"
@@ -63,14 +64,13 @@ def _taxonomies(data: Path | None, given: Path | None) -> tuple[TaxonomySet | No
 
 
 def _description(data: Path | None) -> str:
-    spec = data / "spec.yaml" if data is not None and data.is_dir() else None
+    """The run's description (its spec.yaml, read like every spec), or NO_DESCRIPTION for other data."""
+    spec = RunDir(data).spec if data is not None and data.is_dir() else None
     if spec and spec.is_file():
         try:
-            loaded = load_yaml(read_yaml_text(spec), str(spec)) or {}
+            return " ".join(load_spec(spec).description.split())
         except SpecError:
             return NO_DESCRIPTION
-        if isinstance(loaded, dict) and isinstance(loaded.get("description"), str):
-            return " ".join(loaded["description"].split())
     return NO_DESCRIPTION
 
 
