@@ -1,17 +1,113 @@
-"""seedless: reasoning-driven, seedless synthetic dataset generation and evaluation.
+"""seedless: reasoning-driven, seedless synthetic dataset generation and evaluation; the Python API, loaded lazily.
 
-The Python API (`seedless.run`, `seedless.plan`, `seedless.taxonomy`, `seedless.records`,
-`seedless.rejections`, `seedless.export`, `seedless.spec_of`, `seedless.arun`) is imported on first use."""
+`import seedless` loads nothing else: each name of `__all__` is imported from its home module on first use
+(`seedless.run` from seedless.interface.api, `seedless.Spec` from seedless.spec.models, ...). The
+`TYPE_CHECKING` imports below are the same names from the same modules, so IDEs and type checkers see each
+with its real signature; tests/test_package_api.py checks that the two agree."""
 
-from typing import Any
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
-_API = {"run", "arun", "plan", "taxonomy", "records", "rejections", "spec_of", "export"}
+
+__all__ = [
+    # what the commands do
+    "run", "arun", "plan", "taxonomy", "evaluate", "aevaluate", "estimate", "validate", "export", "split",
+    "records", "rejections", "spec_of",
+    # the types a user annotates with
+    "Spec", "EvalSettings", "Record", "Rejection", "ChatMapping",
+    "ModelClient", "ChatRequest", "ChatReply",
+    "Event", "EventSink", "CallStarted", "CallDone", "CallRetry", "LevelStarted", "NodeExpanded",
+    "GenerationStarted", "DatapointDone", "Notice",
+    "RunOutcome", "PlanOutcome", "TaxonomyOutcome", "EvalReport", "Estimate", "ExportResult", "SplitResult",
+    # the errors a user catches
+    "SpecError", "RunDirError", "DataError", "ExportError", "FatalModelError",
+    "__version__",
+]
+
+_HOME: dict[str, tuple[str, ...]] = {
+    "seedless.interface.api": ("run", "arun", "plan", "taxonomy", "evaluate", "aevaluate", "estimate", "validate",
+                               "export", "split", "records", "rejections", "spec_of"),
+    "seedless.spec.models": ("Spec",),
+    "seedless.spec.eval_settings": ("EvalSettings",),
+    "seedless.spec.loader": ("SpecError",),
+    "seedless.core.record": ("Record", "Rejection"),
+    "seedless.core.chat_mapping": ("ChatMapping",),
+    "seedless.core.estimate": ("Estimate",),
+    "seedless.engine.clients.base": ("ModelClient", "ChatRequest", "ChatReply", "FatalModelError"),
+    "seedless.engine.events": ("Event", "EventSink", "CallStarted", "CallDone", "CallRetry", "LevelStarted",
+                               "NodeExpanded", "GenerationStarted", "DatapointDone", "Notice"),
+    "seedless.engine.run_pipeline": ("RunOutcome",),
+    "seedless.engine.plan_run": ("PlanOutcome",),
+    "seedless.engine.taxonomy_run": ("TaxonomyOutcome",),
+    "seedless.engine.eval_run": ("EvalReport",),
+    "seedless.engine.export": ("ExportResult",),
+    "seedless.engine.split": ("SplitResult",),
+    "seedless.engine.rundir": ("RunDirError",),
+    "seedless.engine.eval_data": ("DataError",),
+    "seedless.engine.dataset_reader": ("ExportError",),
+}
+_MODULE_OF = {name: module for module, names in _HOME.items() for name in names}
+
+if TYPE_CHECKING:
+    from seedless.core.chat_mapping import ChatMapping
+    from seedless.core.estimate import Estimate
+    from seedless.core.record import Record, Rejection
+    from seedless.engine.clients.base import ChatReply, ChatRequest, FatalModelError, ModelClient
+    from seedless.engine.dataset_reader import ExportError
+    from seedless.engine.eval_data import DataError
+    from seedless.engine.eval_run import EvalReport
+    from seedless.engine.events import (
+        CallDone,
+        CallRetry,
+        CallStarted,
+        DatapointDone,
+        Event,
+        EventSink,
+        GenerationStarted,
+        LevelStarted,
+        NodeExpanded,
+        Notice,
+    )
+    from seedless.engine.export import ExportResult
+    from seedless.engine.plan_run import PlanOutcome
+    from seedless.engine.rundir import RunDirError
+    from seedless.engine.run_pipeline import RunOutcome
+    from seedless.engine.split import SplitResult
+    from seedless.engine.taxonomy_run import TaxonomyOutcome
+    from seedless.interface.api import (
+        aevaluate,
+        arun,
+        estimate,
+        evaluate,
+        export,
+        plan,
+        records,
+        rejections,
+        run,
+        spec_of,
+        split,
+        taxonomy,
+        validate,
+    )
+    from seedless.spec.eval_settings import EvalSettings
+    from seedless.spec.loader import SpecError
+    from seedless.spec.models import Spec
 
 
-def __getattr__(name: str) -> Any:
-    if name in _API:
-        from seedless.interface import api
+if not TYPE_CHECKING:  # hidden from type checkers, so that `seedless.typo` is an error to them too
 
-        return getattr(api, name)
-    raise AttributeError(f"module 'seedless' has no attribute {name!r}")
+    def __getattr__(name: str) -> Any:
+        module = _MODULE_OF.get(name)
+        if module is None:
+            raise AttributeError(f"module 'seedless' has no attribute {name!r}")
+        from importlib import import_module
+
+        value = getattr(import_module(module), name)
+        globals()[name] = value  # the next use is a plain attribute
+        return value
+
+
+def __dir__() -> list[str]:
+    return list(__all__)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -61,6 +62,12 @@ def _taxonomies(data: Path | None, given: Path | None) -> tuple[TaxonomySet | No
     run_file = data / "taxonomy.yaml" if data is not None and data.is_dir() else None
     path = given or (run_file if run_file is not None and run_file.is_file() else None)
     return (read_taxonomies(path) if path else None), path
+
+
+def write_report(report: EvalReport, path: Path) -> None:
+    """The report as JSON at `path`, written atomically (the file `seedless eval --out` and the API write)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    RunDir.write_atomic(path, json.dumps(report.as_dict(), indent=1, ensure_ascii=False))
 
 
 def _description(data: Path | None) -> str:

@@ -1,27 +1,48 @@
-"""The Python API, with the CLI's power: load a spec, build the plan, run, read typed records, export."""
+"""The Python API, with the CLI's power: validate, estimate, plan, run, evaluate, split; typed records back, exports."""
 
 from __future__ import annotations
-
-from seedless.core.chat_mapping import ChatMapping
 
 import asyncio
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
 
+from seedless.core.chat_mapping import ChatMapping
+from seedless.core.estimate import Assumptions, Estimate
 from seedless.core.record import Record, Rejection
 from seedless.engine.clients import ModelClient
+from seedless.engine.estimate_run import estimate_spec
 from seedless.engine.events import EventSink, ignore
 from seedless.engine.export import ExportResult
 from seedless.engine.export import export as export_run
+from seedless.engine.jsonl import read_objects
 from seedless.engine.plan_run import PlanOutcome, build_plan
 from seedless.engine.rundir import RunDir, RunDirError
 from seedless.engine.run_pipeline import RunOutcome, run_dataset
 from seedless.engine.taxonomy_run import TaxonomyOutcome, build_taxonomies
+from seedless.spec.eval_settings import EvalSettings
 from seedless.spec.loader import load_spec, parse_spec
 from seedless.spec.models import Spec
 from seedless.spec.overrides import with_single_endpoint
 
+if TYPE_CHECKING:  # loaded by the functions that use them: the measures need numpy, a run does not
+    from seedless.engine.eval_run import EvalReport
+    from seedless.engine.split import SplitResult
+
 SpecLike = Spec | str | Path
+_Settings = TypeVar("_Settings", Spec, EvalSettings)
+
+
+def _on_one_endpoint(settings: _Settings, base_url: str | None, model: str | None, api_key_env: str | None,
+                     max_concurrency: int | None) -> _Settings:
+    """`settings` with every role on `model` at `base_url` when both are given, like --base-url/--model."""
+    if bool(base_url) != bool(model):
+        raise ValueError("base_url and model go together")
+    if base_url and model:
+        # EvalSettings has the same `models` section: with_single_endpoint works on either
+        return with_single_endpoint(settings, base_url, model, api_key_env,  # type: ignore[arg-type,return-value]
+                                    max_concurrency)
+    return settings
 
 
 def spec_of(spec: SpecLike, *, base_url: str | None = None, model: str | None = None,
@@ -34,11 +55,21 @@ def spec_of(spec: SpecLike, *, base_url: str | None = None, model: str | None = 
         loaded = parse_spec(spec)
     else:
         loaded = load_spec(spec)
-    if bool(base_url) != bool(model):
-        raise ValueError("base_url and model go together")
-    if base_url and model:
-        loaded = with_single_endpoint(loaded, base_url, model, api_key_env, max_concurrency)
-    return loaded
+    return _on_one_endpoint(loaded, base_url, model, api_key_env, max_concurrency)
+
+
+def validate(spec: str | Path) -> Spec:
+    """`seedless validate SPEC`: the Spec of a YAML file (a path) or of YAML text (a string with a newline).
+    SpecError (`.problems`) lists every problem at once, each with its file, line and field."""
+    return spec_of(spec)
+
+
+def estimate(spec: SpecLike, *, acceptance: float = Assumptions.acceptance,
+             completion_fraction: float = Assumptions.completion_fraction, base_url: str | None = None,
+             model: str | None = None) -> Estimate:
+    """`seedless estimate SPEC`: expected model calls, prompt and completion tokens and cost per stage
+    (`.stages`) and in total (`.total("calls")`...), each as low / expected / high; sends no model call."""
+    return estimate_spec(spec_of(spec, base_url=base_url, model=model), Assumptions(acceptance, completion_fraction))
 
 
 def _claim(spec: SpecLike, out: str | Path, force: bool) -> Path:
@@ -49,46 +80,89 @@ def _claim(spec: SpecLike, out: str | Path, force: bool) -> Path:
 
 
 async def arun(spec: SpecLike, out: str | Path, *, events: EventSink = ignore, from_scratch: bool = False,
-               force: bool = False, clients: dict[str, ModelClient] | None = None,
-               **endpoint: str | int | None) -> RunOutcome:
+               force: bool = False, clients: dict[str, ModelClient] | None = None, base_url: str | None = None,
+               model: str | None = None, api_key_env: str | None = None,
+               max_concurrency: int | None = None) -> RunOutcome:
     """`seedless run` as a coroutine; `events` receives typed progress events (engine.events). `force` uses an
     `out` that holds files seedless did not write (refused otherwise, like the CLI without --force)."""
-    loaded = spec_of(spec, **endpoint)  # type: ignore[arg-type]
+    loaded = spec_of(spec, base_url=base_url, model=model, api_key_env=api_key_env, max_concurrency=max_concurrency)
     return await run_dataset(loaded, _claim(spec, out, force), events=events, from_scratch=from_scratch,
                              clients=clients)
 
 
 def run(spec: SpecLike, out: str | Path, *, events: EventSink = ignore, from_scratch: bool = False,
-        force: bool = False, clients: dict[str, ModelClient] | None = None,
-        **endpoint: str | int | None) -> RunOutcome:
+        force: bool = False, clients: dict[str, ModelClient] | None = None, base_url: str | None = None,
+        model: str | None = None, api_key_env: str | None = None, max_concurrency: int | None = None) -> RunOutcome:
     """`seedless run SPEC --out OUT`: taxonomies, strategies, then the dataset. Resumable like the CLI."""
     return asyncio.run(arun(spec, out, events=events, from_scratch=from_scratch, force=force, clients=clients,
-                            **endpoint))
+                            base_url=base_url, model=model, api_key_env=api_key_env, max_concurrency=max_concurrency))
 
 
 def taxonomy(spec: SpecLike, out: str | Path, *, events: EventSink = ignore, from_scratch: bool = False,
-             force: bool = False, clients: dict[str, ModelClient] | None = None,
-             **endpoint: str | int | None) -> TaxonomyOutcome:
+             force: bool = False, clients: dict[str, ModelClient] | None = None, base_url: str | None = None,
+             model: str | None = None, api_key_env: str | None = None,
+             max_concurrency: int | None = None) -> TaxonomyOutcome:
     """`seedless taxonomy SPEC --out OUT`."""
-    loaded = spec_of(spec, **endpoint)  # type: ignore[arg-type]
+    loaded = spec_of(spec, base_url=base_url, model=model, api_key_env=api_key_env, max_concurrency=max_concurrency)
     return asyncio.run(build_taxonomies(loaded, _claim(spec, out, force), events=events, from_scratch=from_scratch,
                                         clients=clients))
 
 
 def plan(spec: SpecLike, out: str | Path, *, events: EventSink = ignore, from_scratch: bool = False,
-         force: bool = False, clients: dict[str, ModelClient] | None = None,
-         **endpoint: str | int | None) -> PlanOutcome:
+         force: bool = False, clients: dict[str, ModelClient] | None = None, base_url: str | None = None,
+         model: str | None = None, api_key_env: str | None = None, max_concurrency: int | None = None) -> PlanOutcome:
     """`seedless plan SPEC --out OUT`: taxonomies, strategies, coverage budget and sample mixes."""
-    loaded = spec_of(spec, **endpoint)  # type: ignore[arg-type]
+    loaded = spec_of(spec, base_url=base_url, model=model, api_key_env=api_key_env, max_concurrency=max_concurrency)
     return asyncio.run(build_plan(loaded, _claim(spec, out, force), events=events, from_scratch=from_scratch,
                                   clients=clients))
 
 
-def _jsonl(path: Path) -> Iterator[str]:
-    with path.open(encoding="utf-8") as f:
-        for line in f:
-            if line.strip():
-                yield line
+def _eval_settings(settings: EvalSettings | None, options: dict[str, object]) -> EvalSettings:
+    """`settings` (default: EvalSettings()) with `options` set over it, validated as one."""
+    if not options:
+        return settings if settings is not None else EvalSettings()
+    given = {name: getattr(settings, name) for name in settings.model_fields_set} if settings is not None else {}
+    return EvalSettings.model_validate({**given, **options})
+
+
+async def aevaluate(data: str | Path | None, out: str | Path, *, settings: EvalSettings | None = None,
+                    taxonomy: str | Path | None = None, expert: str | Path | None = None,
+                    events: EventSink = ignore, clients: dict[str, ModelClient] | None = None,
+                    base_url: str | None = None, model: str | None = None, api_key_env: str | None = None,
+                    max_concurrency: int | None = None, **options: object) -> EvalReport:
+    """`seedless eval` as a coroutine: see `evaluate`."""
+    from seedless.engine.eval_run import evaluate as evaluate_data, write_report
+
+    chosen = _on_one_endpoint(_eval_settings(settings, options), base_url, model, api_key_env, max_concurrency)
+    report_path = Path(out)
+    report = await evaluate_data(Path(data) if data is not None else None, chosen, report_path,
+                                 taxonomy=Path(taxonomy) if taxonomy is not None else None,
+                                 expert=Path(expert) if expert is not None else None, events=events, clients=clients)
+    write_report(report, report_path)
+    return report
+
+
+def evaluate(data: str | Path | None, out: str | Path, *, settings: EvalSettings | None = None,
+             taxonomy: str | Path | None = None, expert: str | Path | None = None, events: EventSink = ignore,
+             clients: dict[str, ModelClient] | None = None, base_url: str | None = None, model: str | None = None,
+             api_key_env: str | None = None, max_concurrency: int | None = None, **options: object) -> EvalReport:
+    """`seedless eval DATA --out OUT`: the measures of DATA (JSONL, Parquet or a run directory; None for
+    taxonomy_quality alone) written to the report OUT (JSON) and returned. Settings are `settings` (an
+    EvalSettings) with any EvalSettings field given as a keyword over it (`metrics=["coverage"]`,
+    `fields=["question"]`, `answer_field=...`, `models=...`). Model calls are stored beside OUT, so the same
+    call again resumes and sends no finished call."""
+    return asyncio.run(aevaluate(data, out, settings=settings, taxonomy=taxonomy, expert=expert, events=events,
+                                 clients=clients, base_url=base_url, model=model, api_key_env=api_key_env,
+                                 max_concurrency=max_concurrency, **options))
+
+
+def split(data: str | Path, report: str | Path, out: str | Path, *, tiers: int = 3,
+          factor: str | None = None) -> SplitResult:
+    """`seedless split DATA --report REPORT --out OUT`: OUT/tier_1.jsonl (easiest) .. tier_N.jsonl, complexity
+    tiers computed within each node of `factor` (default: the report's first taxonomy)."""
+    from seedless.engine.split import split_by_complexity
+
+    return split_by_complexity(Path(data), Path(report), Path(out), n_tiers=tiers, factor=factor)
 
 
 def _checked(out: str | Path) -> RunDir:
@@ -101,13 +175,16 @@ def _checked(out: str | Path) -> RunDir:
 
 def records(out: str | Path) -> Iterator[Record]:
     """The accepted datapoints of a run directory, typed, in dataset order (streamed). RunDirError when the
-    dataset files come from two different writes (see docs/run.md)."""
-    return (Record.model_validate_json(line) for line in _jsonl(_checked(out).dataset))
+    dataset files come from two different writes (see docs/run.md), or naming FILE:LINE of a line that is
+    not a JSON object."""
+    path = _checked(out).dataset
+    return (Record.model_validate(obj) for _, obj in read_objects(path, RunDirError))
 
 
 def rejections(out: str | Path) -> Iterator[Rejection]:
     """Every rejected try of a run directory, with the stage that rejected it and why (checked like `records`)."""
-    return (Rejection.model_validate_json(line) for line in _jsonl(_checked(out).rejected))
+    path = _checked(out).rejected
+    return (Rejection.model_validate(obj) for _, obj in read_objects(path, RunDirError))
 
 
 def export(out: str | Path, fmt: str = "jsonl", path: str | Path | None = None,

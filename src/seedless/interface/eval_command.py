@@ -14,8 +14,7 @@ from rich.table import Table
 
 from seedless.engine.clients.base import FatalModelError
 from seedless.engine.eval_data import DataError
-from seedless.engine.eval_run import EvalReport, evaluate, store_path
-from seedless.engine.rundir import RunDir
+from seedless.engine.eval_run import EvalReport, evaluate, store_path, write_report
 from seedless.engine.split import split_by_complexity
 from seedless.interface.render import ProgressView, line, plain, render_problems
 from seedless.spec.eval_settings import DEFAULT_METRICS, ITEM_METRICS, METRICS, EvalSettings
@@ -110,8 +109,7 @@ def eval_command(data: str | None, out: str, taxonomy: str | None, expert: str |
         console.print(line(f"[yellow]interrupted[/]: calls already made are stored in "
                            f"{escape(str(store_path(report_path)))}; run the same command again to continue."))
         sys.exit(130)
-    report_path.parent.mkdir(parents=True, exist_ok=True)
-    RunDir.write_atomic(report_path, json.dumps(report.as_dict(), indent=1, ensure_ascii=False))
+    write_report(report, report_path)
     render_report(console, report)
     console.print(line(f"[green]wrote[/] {escape(str(report_path))}  (model calls sent: {report.calls_sent}, "
                        f"reused from the store: {report.calls_reused})"))
