@@ -1,5 +1,5 @@
 """Reproduce the packaged static embedder: a model2vec distillation of all-MiniLM-L6-v2, saved under
-src/seedless/engine/embedders/data/minilm-static/, then a fidelity check against the full model.
+src/seedless/engine/llm/embedders/data/minilm-static/, then a fidelity check against the full model.
 
 Run by hand in a throwaway venv (never at run time; nothing here is imported by the package):
 
@@ -76,7 +76,7 @@ def fidelity(source: Path, target: Path) -> dict[str, float]:
     from sentence_transformers import SentenceTransformer
 
     sys.path.insert(0, str(ROOT / "src"))  # the throwaway venv need not have seedless installed
-    from seedless.engine.embedders.static import StaticEmbedder
+    from seedless.engine.llm.embedders.static import StaticEmbedder
 
     full = SentenceTransformer(str(source), device="cpu").encode(PROBE, normalize_embeddings=True)
     static = StaticEmbedder(target).embed(PROBE)

@@ -42,7 +42,7 @@ def measure(fn: Callable[[], object], repeat: int) -> tuple[float, float, object
 
 
 def embedder_rate(n: int) -> tuple[float, float]:
-    from seedless.engine.embedders import make_embedder
+    from seedless.engine.llm.embedders import make_embedder
 
     words = "cat dog market river poem question answer history physics recipe travel code error law".split()
     rng = np.random.default_rng(1)

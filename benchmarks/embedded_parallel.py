@@ -1,7 +1,7 @@
 """Aggregate decode throughput of the embedded llama.cpp server (xllamacpp, packaged Qwen2.5-Coder-0.5B Q4_K_M)
 as a function of n_parallel, the number of server slots decoded together. Prints a Markdown table.
 
-For each n_parallel the server is started the way seedless.engine.clients.embedded starts it (same CommonParams:
+For each n_parallel the server is started the way seedless.engine.llm.clients.embedded starts it (same CommonParams:
 n_ctx = n_ctx_per_slot * n_parallel, threads = --threads or all cores, no warmup), in a fresh child process so
 that settings cannot share threads or memory. After one untimed warm-up call, the same fixed set of chat
 requests (short prompts asking for a ~150-token answer, fixed max_tokens, temperature 0.7, request i has seed i)
@@ -151,7 +151,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.model:
         model = args.model
     else:
-        from seedless.engine.clients.packaged_model import packaged_model_path
+        from seedless.engine.llm.clients.packaged_model import packaged_model_path
         model = str(packaged_model_path())
     print(f"# {platform.processor() or platform.machine()}, {os.cpu_count()} cores, threads={threads}, "
           f"model={os.path.basename(model)}, requests={args.requests}, max_tokens={args.max_tokens}, "

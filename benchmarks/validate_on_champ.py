@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from seedless.engine.eval_run import evaluate
+from seedless.engine.commands.evaluate import evaluate
 from seedless.spec.eval_settings import EvalSettings
 from seedless.spec.models import EmbeddedEndpoint, ModelsSettings
 from seedless.spec.overrides import with_single_endpoint
@@ -58,7 +58,7 @@ def embedding_checks(rows: list[dict], embedder_name: str, seed: int) -> dict:
     """Over all 270 problems, no model calls: each category's diversity against a random subset of the same
     size, and nearest-category (embedding-mode) assignment accuracy."""
     from seedless.core.diversity import global_diversity, local_diversity
-    from seedless.engine.embedders import make_embedder
+    from seedless.engine.llm.embedders import make_embedder
 
     embedder = make_embedder(embedder_name)
     vectors = embedder.embed([r["problem"] for r in rows])

@@ -9,8 +9,8 @@ from collections.abc import Callable
 
 import pytest
 
-from seedless.engine.clients.base import ChatRequest
-from seedless.engine.clients.fake import FakeClient
+from seedless.engine.llm.clients.base import ChatRequest
+from seedless.engine.llm.clients.fake import FakeClient
 from seedless.spec import parse_spec
 
 NODE = re.compile(r'Category to split: "(.*)"')

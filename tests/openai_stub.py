@@ -12,7 +12,7 @@ from collections import Counter
 
 from aiohttp import web
 
-from seedless.engine.clients.fake import instance
+from seedless.engine.llm.clients.fake import instance
 
 
 def body_key(body: dict) -> str:

@@ -60,8 +60,8 @@ def test_core_install_pulls_no_heavy_dependency():
 
 # The modules that load an extra's heavy package, lazily and with an install hint when it is missing.
 EXTRA_ADAPTERS = {
-    "engine/hf_export.py": {"datasets"},
-    "engine/embedders/sentence_transformer.py": {"sentence_transformers", "torch"},
+    "engine/outputs/hf.py": {"datasets"},
+    "engine/llm/embedders/sentence_transformer.py": {"sentence_transformers", "torch"},
 }
 
 
@@ -125,3 +125,28 @@ def test_heavy_packages_load_by_name_only_in_the_modules_of_their_extra():
         where = str(path.relative_to(SRC))
         hidden = _imported_by_string(ast.parse(path.read_text())) & HEAVY
         assert hidden <= EXTRA_ADAPTERS.get(where, set()), f"{where} loads {sorted(hidden)} by name"
+
+
+# Inside engine: llm and store (with the shared events and session), then stages, evaluation and outputs, then
+# commands; a module imports only from its own tier and the tiers below (ARCHITECTURE.md).
+ENGINE_TIERS = {"events": 0, "session": 1, "llm": 1, "store": 1, "stages": 2, "evaluation": 2, "outputs": 2,
+                "commands": 3}
+
+
+def engine_part(module: str) -> str | None:
+    parts = module.split(".")
+    return parts[2] if len(parts) > 2 and parts[:2] == ["seedless", "engine"] else None
+
+
+@pytest.mark.parametrize("path", [p for p in modules() if p.relative_to(SRC).parts[0] == "engine"],
+                         ids=lambda p: str(p.relative_to(SRC)))
+def test_engine_sub_layers_import_downwards_only(path):
+    known = {module_of(p) for p in modules()}
+    own = engine_part(module_of(path))
+    if own is None:
+        return  # engine/__init__.py
+    assert own in ENGINE_TIERS, f"{path}: engine/{own} is in no tier of ENGINE_TIERS (and ARCHITECTURE.md)"
+    for name in seedless_imports(path, known):
+        other = engine_part(name)
+        if other is not None:
+            assert ENGINE_TIERS[other] <= ENGINE_TIERS[own], f"{module_of(path)} ({own}) imports {name} ({other})"

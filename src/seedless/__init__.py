@@ -35,18 +35,18 @@ _HOME: dict[str, tuple[str, ...]] = {
     "seedless.core.record": ("Record", "Rejection"),
     "seedless.core.chat_mapping": ("ChatMapping",),
     "seedless.core.estimate": ("Estimate",),
-    "seedless.engine.clients.base": ("ModelClient", "ChatRequest", "ChatReply", "FatalModelError"),
+    "seedless.engine.llm.clients.base": ("ModelClient", "ChatRequest", "ChatReply", "FatalModelError"),
     "seedless.engine.events": ("Event", "EventSink", "CallStarted", "CallDone", "CallRetry", "LevelStarted",
                                "NodeExpanded", "GenerationStarted", "DatapointDone", "Notice"),
-    "seedless.engine.run_pipeline": ("RunOutcome",),
-    "seedless.engine.plan_run": ("PlanOutcome",),
-    "seedless.engine.taxonomy_run": ("TaxonomyOutcome",),
-    "seedless.engine.eval_run": ("EvalReport",),
-    "seedless.engine.export": ("ExportResult",),
-    "seedless.engine.split": ("SplitResult",),
-    "seedless.engine.rundir": ("RunDirError",),
-    "seedless.engine.eval_data": ("DataError",),
-    "seedless.engine.dataset_reader": ("ExportError",),
+    "seedless.engine.commands.run": ("RunOutcome",),
+    "seedless.engine.commands.plan": ("PlanOutcome",),
+    "seedless.engine.commands.taxonomy": ("TaxonomyOutcome",),
+    "seedless.engine.commands.evaluate": ("EvalReport",),
+    "seedless.engine.outputs.export": ("ExportResult",),
+    "seedless.engine.evaluation.split": ("SplitResult",),
+    "seedless.engine.store.rundir": ("RunDirError",),
+    "seedless.engine.evaluation.items": ("DataError",),
+    "seedless.engine.outputs.dataset_reader": ("ExportError",),
 }
 _MODULE_OF = {name: module for module, names in _HOME.items() for name in names}
 
@@ -54,10 +54,10 @@ if TYPE_CHECKING:
     from seedless.core.chat_mapping import ChatMapping
     from seedless.core.estimate import Estimate
     from seedless.core.record import Record, Rejection
-    from seedless.engine.clients.base import ChatReply, ChatRequest, FatalModelError, ModelClient
-    from seedless.engine.dataset_reader import ExportError
-    from seedless.engine.eval_data import DataError
-    from seedless.engine.eval_run import EvalReport
+    from seedless.engine.llm.clients.base import ChatReply, ChatRequest, FatalModelError, ModelClient
+    from seedless.engine.outputs.dataset_reader import ExportError
+    from seedless.engine.evaluation.items import DataError
+    from seedless.engine.commands.evaluate import EvalReport
     from seedless.engine.events import (
         CallDone,
         CallRetry,
@@ -70,12 +70,12 @@ if TYPE_CHECKING:
         NodeExpanded,
         Notice,
     )
-    from seedless.engine.export import ExportResult
-    from seedless.engine.plan_run import PlanOutcome
-    from seedless.engine.rundir import RunDirError
-    from seedless.engine.run_pipeline import RunOutcome
-    from seedless.engine.split import SplitResult
-    from seedless.engine.taxonomy_run import TaxonomyOutcome
+    from seedless.engine.outputs.export import ExportResult
+    from seedless.engine.commands.plan import PlanOutcome
+    from seedless.engine.store.rundir import RunDirError
+    from seedless.engine.commands.run import RunOutcome
+    from seedless.engine.evaluation.split import SplitResult
+    from seedless.engine.commands.taxonomy import TaxonomyOutcome
     from seedless.interface.api import (
         aevaluate,
         arun,

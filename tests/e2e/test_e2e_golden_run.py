@@ -7,8 +7,8 @@ import asyncio
 import hashlib
 import json
 
-from seedless.engine.eval_run import evaluate
-from seedless.engine.run_pipeline import run_dataset
+from seedless.engine.commands.evaluate import evaluate
+from seedless.engine.commands.run import run_dataset
 from seedless.spec import parse_spec
 from seedless.spec.eval_settings import EvalSettings
 from seedless.spec.models import FakeEndpoint, ModelsSettings

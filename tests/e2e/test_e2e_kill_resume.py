@@ -11,7 +11,7 @@ import time
 import yaml
 
 from openai_stub import StubServer
-from seedless.engine.store import Store
+from seedless.engine.store.calls import Store
 
 SPEC = """
 description: Short mystery stories for teenagers, each with a twist at the end.

@@ -12,7 +12,7 @@ import sys
 import time
 
 from openai_stub import StubServer
-from seedless.engine.store import Store
+from seedless.engine.store.calls import Store
 
 SPEC = """
 description: Short factual quiz questions about world geography for adult learners.

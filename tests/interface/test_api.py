@@ -9,7 +9,7 @@ import pytest
 import seedless
 from conftest import SPEC, ScriptedModel, fake_clients
 from seedless.core.record import Record
-from seedless.engine.rundir import RunDirError
+from seedless.engine.store.rundir import RunDirError
 
 OUTPUT = """
 size: 6
@@ -106,7 +106,7 @@ def test_estimate_returns_per_stage_figures_and_sends_no_call(tmp_path, monkeypa
     def no_client(endpoint):
         raise AssertionError(f"estimate made a client for {endpoint}")
 
-    monkeypatch.setattr("seedless.engine.bindings.make_client", no_client)
+    monkeypatch.setattr("seedless.engine.llm.bindings.make_client", no_client)
     result = seedless.estimate(SPEC + OUTPUT, base_url="http://127.0.0.1:9/v1", model="m")
     assert isinstance(result, seedless.Estimate) and result.stages
     assert {s.site.endpoint for s in result.stages} == {"cli"}

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ScriptedModel, fake_clients
-from seedless.engine.run_pipeline import run_dataset
+from seedless.engine.commands.run import run_dataset
 from seedless.spec import load_spec
 from seedless.spec.models import FakeEndpoint, ModelsSettings
 

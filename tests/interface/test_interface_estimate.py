@@ -10,8 +10,8 @@ from click.testing import CliRunner
 
 from conftest import SPEC, ScriptedModel, fake_clients
 from seedless.core.estimate import Assumptions
-from seedless.engine.estimate_run import estimate_spec
-from seedless.engine.run_pipeline import run_dataset
+from seedless.engine.commands.estimate import estimate_spec
+from seedless.engine.commands.run import run_dataset
 from seedless.interface.estimate_command import estimate
 from seedless.spec import parse_spec
 

@@ -8,9 +8,9 @@ from rich.console import Console
 
 from seedless.core.estimate import Assumptions
 from seedless.core.taxonomy import Node, Taxonomy, TaxonomySet
-from seedless.engine.estimate_run import estimate_spec
+from seedless.engine.commands.estimate import estimate_spec
 from seedless.engine.events import LevelStarted, NodeExpanded, Notice
-from seedless.engine.store import UsageRow
+from seedless.engine.store.calls import UsageRow
 from seedless.interface.estimate_command import render_estimate
 from seedless.interface.eval_command import render_taxonomy_quality
 from seedless.interface.render import ProgressView, render_problems, render_taxonomies, render_usage

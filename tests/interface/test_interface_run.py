@@ -128,7 +128,7 @@ def test_a_dangling_symlink_as_out_is_a_clear_error(runner, tmp_path):
 
 
 def test_a_second_command_on_a_held_run_directory_exits_2_naming_the_holders_pid(runner, tmp_path):
-    from seedless.engine.rundir import RunDir, RunLock
+    from seedless.engine.store.rundir import RunDir, RunLock
 
     spec = fake_spec(tmp_path)
     run_dir = RunDir(tmp_path / "run")
@@ -148,7 +148,7 @@ def test_a_second_command_on_a_held_run_directory_exits_2_naming_the_holders_pid
 
 def test_a_full_disk_while_writing_the_dataset_files_says_which_file_and_how_to_continue(runner, tmp_path,
                                                                                          monkeypatch):
-    import seedless.engine.dataset_files as dataset_files
+    import seedless.engine.outputs.dataset_files as dataset_files
 
     def full(path, lines):
         path.write_text("half a line")
@@ -170,7 +170,7 @@ def test_a_full_disk_while_writing_the_dataset_files_says_which_file_and_how_to_
 
 
 def test_a_full_disk_under_the_store_names_the_store_and_the_run_continues(runner, tmp_path, monkeypatch):
-    from seedless.engine.record_store import RecordStore
+    from seedless.engine.store.records import RecordStore
 
     def full(*args, **kwargs):
         raise sqlite3.OperationalError("database or disk is full")

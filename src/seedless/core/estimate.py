@@ -35,7 +35,7 @@ ZERO = Range(0.0, 0.0, 0.0)
 
 @dataclass(frozen=True)
 class StageCalls:
-    """One stage's calls: `prompt` is the call site's template name (engine/prompts/<prompt>.j2)."""
+    """One stage's calls: `prompt` is the call site's template name (engine/llm/prompts/<prompt>.j2)."""
 
     stage: str
     role: Role

@@ -10,24 +10,24 @@ from typing import TYPE_CHECKING, TypeVar
 from seedless.core.chat_mapping import ChatMapping
 from seedless.core.estimate import Assumptions, Estimate
 from seedless.core.record import Record, Rejection
-from seedless.engine.clients import ModelClient
-from seedless.engine.estimate_run import estimate_spec
+from seedless.engine.llm.clients import ModelClient
+from seedless.engine.commands.estimate import estimate_spec
 from seedless.engine.events import EventSink, ignore
-from seedless.engine.export import ExportResult
-from seedless.engine.export import export as export_run
-from seedless.engine.jsonl import read_objects
-from seedless.engine.plan_run import PlanOutcome, build_plan
-from seedless.engine.rundir import RunDir, RunDirError
-from seedless.engine.run_pipeline import RunOutcome, run_dataset
-from seedless.engine.taxonomy_run import TaxonomyOutcome, build_taxonomies
+from seedless.engine.outputs.export import ExportResult
+from seedless.engine.outputs.export import export as export_run
+from seedless.engine.store.jsonl import read_objects
+from seedless.engine.commands.plan import PlanOutcome, build_plan
+from seedless.engine.store.rundir import RunDir, RunDirError
+from seedless.engine.commands.run import RunOutcome, run_dataset
+from seedless.engine.commands.taxonomy import TaxonomyOutcome, build_taxonomies
 from seedless.spec.eval_settings import EvalSettings
 from seedless.spec.loader import load_spec, parse_spec
 from seedless.spec.models import Spec
 from seedless.spec.overrides import with_single_endpoint
 
 if TYPE_CHECKING:  # loaded by the functions that use them: the measures need numpy, a run does not
-    from seedless.engine.eval_run import EvalReport
-    from seedless.engine.split import SplitResult
+    from seedless.engine.commands.evaluate import EvalReport
+    from seedless.engine.evaluation.split import SplitResult
 
 SpecLike = Spec | str | Path
 _Settings = TypeVar("_Settings", Spec, EvalSettings)
@@ -131,7 +131,7 @@ async def aevaluate(data: str | Path | None, out: str | Path, *, settings: EvalS
                     base_url: str | None = None, model: str | None = None, api_key_env: str | None = None,
                     max_concurrency: int | None = None, **options: object) -> EvalReport:
     """`seedless eval` as a coroutine: see `evaluate`."""
-    from seedless.engine.eval_run import evaluate as evaluate_data, write_report
+    from seedless.engine.commands.evaluate import evaluate as evaluate_data, write_report
 
     chosen = _on_one_endpoint(_eval_settings(settings, options), base_url, model, api_key_env, max_concurrency)
     report_path = Path(out)
@@ -160,7 +160,7 @@ def split(data: str | Path, report: str | Path, out: str | Path, *, tiers: int =
           factor: str | None = None) -> SplitResult:
     """`seedless split DATA --report REPORT --out OUT`: OUT/tier_1.jsonl (easiest) .. tier_N.jsonl, complexity
     tiers computed within each node of `factor` (default: the report's first taxonomy)."""
-    from seedless.engine.split import split_by_complexity
+    from seedless.engine.evaluation.split import split_by_complexity
 
     return split_by_complexity(Path(data), Path(report), Path(out), n_tiers=tiers, factor=factor)
 

@@ -12,14 +12,14 @@ import click
 from rich.console import Console
 from rich.markup import escape
 
-from seedless.engine.catalogue import STAGES
-from seedless.engine.clients.base import FatalModelError
-from seedless.engine.factor_stage import StageError
-from seedless.engine.plan_run import build_plan
-from seedless.engine.rundir import RunDir, RunDirError, RunLock, StorageFull
-from seedless.engine.run_pipeline import run_dataset
-from seedless.engine.store import UsageRow
-from seedless.engine.taxonomy_run import build_taxonomies
+from seedless.engine.stages.catalogue import STAGES
+from seedless.engine.llm.clients.base import FatalModelError
+from seedless.engine.stages.factors import StageError
+from seedless.engine.commands.plan import build_plan
+from seedless.engine.store.rundir import RunDir, RunDirError, RunLock, StorageFull
+from seedless.engine.commands.run import run_dataset
+from seedless.engine.store.calls import UsageRow
+from seedless.engine.commands.taxonomy import build_taxonomies
 from seedless.interface.estimate_command import estimate
 from seedless.interface.eval_command import eval_command, split_command
 from seedless.interface.export_command import export

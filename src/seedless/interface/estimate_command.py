@@ -10,8 +10,8 @@ from rich.markup import escape
 from rich.table import Table
 
 from seedless.core.estimate import Assumptions, Estimate, Range
-from seedless.engine.budget import unmatched_prices
-from seedless.engine.estimate_run import estimate_spec
+from seedless.engine.llm.budget import unmatched_prices
+from seedless.engine.commands.estimate import estimate_spec
 from seedless.interface.render import line, plain, render_problems
 from seedless.spec.loader import SpecError, load_spec
 from seedless.spec.overrides import with_single_endpoint

@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from seedless.core.chat_mapping import META_PROMPT_FIELD, ChatMapping
-from seedless.engine.export import FORMATS, ExportError, export as export_run
+from seedless.engine.outputs.export import FORMATS, ExportError, export as export_run
 
 
 def _field_list(value: str | None) -> list[str] | None:

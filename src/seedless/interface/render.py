@@ -23,9 +23,9 @@ from seedless.engine.events import (
     NodeExpanded,
     Notice,
 )
-from seedless.engine.plan_run import PlanOutcome
-from seedless.engine.run_pipeline import RunOutcome
-from seedless.engine.store import UsageRow
+from seedless.engine.commands.plan import PlanOutcome
+from seedless.engine.commands.run import RunOutcome
+from seedless.engine.store.calls import UsageRow
 from seedless.spec.loader import SpecProblem
 
 

@@ -1,0 +1,86 @@
+"""The run command: taxonomies, strategies, coverage budget, then datapoints until the target, then the files."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from seedless.core.mix import CoverageBudget
+from seedless.core.rejection_stats import RejectionStats
+from seedless.core.strategy import Strategy
+from seedless.engine.stages.catalogue import stage_usage
+from seedless.engine.llm.clients import ModelClient
+from seedless.engine.outputs.dataset_files import DatasetFiles, write_dataset_files
+from seedless.engine.events import EventSink, Notice, ignore
+from seedless.engine.stages.generation import Generation
+from seedless.engine.commands.plan import degraded, sampler_and_budget, strategy_step
+from seedless.engine.store.rundir import storage_full
+from seedless.engine.session import Session
+from seedless.engine.store.calls import UsageRow
+from seedless.engine.commands.taxonomy import TaxonomyOutcome, taxonomy_step
+from seedless.spec.models import Spec
+
+
+@dataclass
+class RunOutcome:
+    taxonomy: TaxonomyOutcome
+    strategies: list[Strategy]
+    budget: CoverageBudget
+    target: int
+    files: DatasetFiles
+    stats: RejectionStats
+    critics_on: dict[str, bool]
+    complete: bool
+    stopped_at_bound: bool
+    attempt_bound: int
+    tries_this_run: int
+    regenerated: int  # accepted datapoints dropped because an edit changed their mix
+    warnings: list[str] = field(default_factory=list)
+    usage: list[UsageRow] = field(default_factory=list)
+    usage_total: list[UsageRow] = field(default_factory=list)
+    usage_stages: list[UsageRow] = field(default_factory=list)  # every stored call, per stage and model
+    calls_sent: int = 0
+    calls_reused: int = 0
+    degraded: list[str] = field(default_factory=list)  # what failed calls left undone (the command exits non-zero)
+
+
+def critics_on(spec: Spec) -> dict[str, bool]:
+    g = spec.generation
+    return {"meta_prompt": g.meta_prompt, "complexify": g.complexify > 0, "requirements": g.requirement_critic,
+            "double_critic": g.double_critic and spec.output.answer_field is not None}
+
+
+def _write_files(session: Session, generation: Generation) -> DatasetFiles:
+    session.write_snapshot()
+    return write_dataset_files(session.run, generation.records, generation.current, generation.targets,
+                               session.spec.output)
+
+
+async def run_dataset(spec: Spec, out: Path, *, events: EventSink = ignore, from_scratch: bool = False,
+                      clients: dict[str, ModelClient] | None = None) -> RunOutcome:
+    """Everything `seedless run` does, in run directory `out`. Resumable at any point: the store holds every
+    finished call and every finished try, and the files are rewritten from it (also when the run fails once
+    generation has started; never from a run that stopped before, so a bad input cannot empty them). The spec
+    snapshot is written with the files. Call `RunDir(out).claim(force=...)` first to use a foreign directory."""
+    async with Session(spec, out, "run", events=events, clients=clients) as session:
+        taxonomy = await taxonomy_step(session, from_scratch=from_scratch)
+        strategies, source, _ = await strategy_step(session, taxonomy.taxonomies, from_scratch=from_scratch)
+        sampler, budget = sampler_and_budget(spec, taxonomy.taxonomies, strategies)
+        events(Notice(f"coverage budget: {budget.meaning()}"))
+        generation = Generation(session, sampler, events)
+        try:
+            await generation.run()
+        except BaseException as exc:  # the files from what is stored, on the way out; not onto a full disk
+            if generation.started and storage_full(exc, session.run.db) is None:
+                _write_files(session, generation)
+            raise
+        files = _write_files(session, generation)
+        if generation.regenerated:
+            events(Notice(f"{generation.regenerated} datapoint(s) were made again: an edit changed their mix"))
+        on = critics_on(spec)
+        store, caller = session.store, session.caller
+        return RunOutcome(taxonomy, strategies, budget, spec.size, files, generation.stats, on,
+                          generation.complete, generation.stopped_at_bound, generation.bound,
+                          generation.tries_sent, generation.regenerated, generation.stats.warnings(critics_on=on),
+                          store.usage(this_invocation_only=True), store.usage(),
+                          stage_usage(store.usage_by_prompt()), caller.sent, caller.reused, degraded(taxonomy, source))

@@ -1,0 +1,158 @@
+"""Critic effectiveness: the corrupter writes a subtly wrong answer per item; the double critic judges both versions."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from seedless.core.critic_effect import CriticEffect, critic_effect
+from seedless.core.eval_replies import CorruptionReply, answer_problem, same_answer
+from seedless.engine.llm.caller import Caller
+from seedless.engine.stages.double_critic import DoubleVerdict, ask_double_critic, judge_variables
+from seedless.engine.evaluation.items import DataError, Item
+from seedless.engine.llm.parsing import parse_reply
+from seedless.engine.llm.prompts import PromptName
+from seedless.spec.models import Role
+
+CHANGE_CHARS = 300
+IDENTICAL = "the corruption repeated the original answer, also after one retry"
+
+
+@dataclass
+class CriticItem:
+    """One item: the critic on its original answer, the corrupted answer, and the critic on the corrupted copy."""
+
+    id: str
+    answer: Any
+    original: DoubleVerdict | None = None
+    corrupted_answer: Any = None
+    change: str = ""
+    corrupted: DoubleVerdict | None = None
+    retried: bool = False  # the first corruption repeated the original and was retried once
+    dropped: str | None = None  # why the corrupted copy is not counted in q
+    failures: list[str] = field(default_factory=list)
+
+
+@dataclass
+class CriticCheck:
+    items: list[CriticItem]
+    effect: CriticEffect
+
+    def count(self, what: str) -> int:
+        return {"identical": sum(1 for i in self.items if i.dropped == IDENTICAL),
+                "retried": sum(1 for i in self.items if i.retried),
+                "corruption_failed": sum(1 for i in self.items if i.dropped and i.dropped != IDENTICAL),
+                "critic_failed": sum((i.original is None) + (i.dropped is None and i.corrupted is None)
+                                     for i in self.items)}[what]
+
+
+def _answers(items: list[Item], answer_field: str) -> list[Any]:
+    missing = [i.id for i in items if answer_field not in i.data]
+    if missing:
+        shown = ", ".join(missing[:5]) + (f" (+{len(missing) - 5} more)" if len(missing) > 5 else "")
+        raise DataError(f"no field {answer_field!r} (the answer) in item(s) {shown}")
+    return [i.data[answer_field] for i in items]
+
+
+def _datapoint(item: Item) -> dict[str, Any]:
+    """The item's data as the critic sees it: without the `id` key that named the item (not part of the task)."""
+    if "id" in item.data and str(item.data["id"]) == item.id:
+        return {k: v for k, v in item.data.items() if k != "id"}
+    return item.data
+
+
+async def _corrupt(caller: Caller, data: dict[str, Any], answer_field: str, sample: int,
+                   previous: str = "") -> tuple[CorruptionReply | None, list[str]]:
+    original = data[answer_field]
+
+    def parse(text: str) -> tuple[CorruptionReply | None, str | None]:
+        reply, reason = parse_reply(text, CorruptionReply)
+        if reply is None:
+            return None, reason
+        problem = answer_problem(original, reply.answer)
+        return (None, f"{problem} (keep the format of the correct answer)") if problem else (reply, None)
+
+    variables = judge_variables(data, answer_field) | {"previous": previous}
+    result = await caller.call(Role.corrupter, PromptName.corrupt_answer, variables, parse,
+                               CorruptionReply.schema_for(original=original, max_chars=CHANGE_CHARS), sample=sample)
+    return result.value, result.failures
+
+
+async def check_item(caller: Caller, item: Item, answer: Any, answer_field: str, sample: int) -> CriticItem:
+    """The double critic on the item as given and, concurrently, a corruption of its answer then the double
+    critic on the corrupted copy. A corruption equal to the original is retried once, else dropped."""
+    out = CriticItem(item.id, answer)
+    data = _datapoint(item)
+
+    async def corrupted_side() -> None:
+        reply, failures = await _corrupt(caller, data, answer_field, sample)
+        if reply is not None and same_answer(reply.answer, answer):
+            out.retried = True
+            previous = json.dumps(reply.model_dump(), ensure_ascii=False)
+            reply, more = await _corrupt(caller, data, answer_field, sample, previous)
+            failures += more
+            if reply is not None and same_answer(reply.answer, answer):
+                out.corrupted_answer, out.change, out.dropped = reply.answer, reply.change, IDENTICAL
+                return
+        if reply is None:
+            out.failures += failures
+            out.dropped = "the corrupter gave no usable answer"
+            return
+        out.corrupted_answer, out.change = reply.answer, " ".join(reply.change.split())
+        verdict = await ask_double_critic(caller, data | {answer_field: reply.answer}, answer_field, sample=sample)
+        out.corrupted = verdict.value
+        if verdict.value is None:
+            out.failures.append("critic on the corrupted copy: " + "; ".join(verdict.failures)[:300])
+
+    async def original_side() -> None:
+        verdict = await ask_double_critic(caller, data, answer_field, sample=sample)
+        out.original = verdict.value
+        if verdict.value is None:
+            out.failures.append("critic on the original: " + "; ".join(verdict.failures)[:300])
+
+    await asyncio.gather(original_side(), corrupted_side())
+    return out
+
+
+async def check_critic(caller: Caller, items: list[Item], answer_field: str) -> CriticCheck:
+    """p from the originals the critic judged, q from the corrupted copies it judged; an item whose critic or
+    corrupter gave no usable answer counts in neither (and is reported with the reason)."""
+    answers = _answers(items, answer_field)
+    checked = list(await asyncio.gather(*(check_item(caller, item, answer, answer_field, index)
+                                          for index, (item, answer) in enumerate(zip(items, answers)))))
+    effect = critic_effect([c.original.accepted for c in checked if c.original is not None],
+                           [c.corrupted.accepted for c in checked if c.corrupted is not None])
+    return CriticCheck(checked, effect)
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)
+
+
+def _verdict(v: DoubleVerdict | None) -> dict[str, Any] | None:
+    if v is None:
+        return None
+    return {"accepted": v.accepted, "correct?": v.correct.answer, "incorrect?": v.incorrect.answer,
+            "explanations": [v.correct.explanation, v.incorrect.explanation]}
+
+
+def critic_section(check: CriticCheck, answer_field: str, mus: list[float], mu: float) -> dict[str, Any]:
+    """The report's `critic` section: p, q, rejection rate, the lift at each mu, and every item's results."""
+    e = check.effect
+    lifts = []
+    for m in mus:
+        f = e.filtering(m)
+        lifts.append({"mu": m, "accepted": _round(f.accepted), "accuracy": _round(f.accuracy), "lift": _round(f.lift)})
+    return {
+        "answer_field": answer_field, "items": len(check.items), "generator_accuracy": mu,
+        "p": _round(e.p), "q": _round(e.q), "separates": e.separates, "rejection_rate": _round(e.rejection_rate),
+        "counts": {"correct": e.correct, "correct_accepted": e.correct_accepted, "corrupted": e.corrupted,
+                   "corrupted_accepted": e.corrupted_accepted, "identical_dropped": check.count("identical"),
+                   "retried": check.count("retried"), "corruption_failed": check.count("corruption_failed"),
+                   "critic_failed": check.count("critic_failed")},
+        "filtering": lifts,
+        "results": [{"id": c.id, "answer": c.answer, "original": _verdict(c.original),
+                     "corrupted_answer": c.corrupted_answer, "change": c.change, "corrupted": _verdict(c.corrupted),
+                     "retried": c.retried, "dropped": c.dropped, "failures": c.failures} for c in check.items]}

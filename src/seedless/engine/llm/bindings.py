@@ -1,0 +1,78 @@
+"""Resolve each role of a spec to a model client, a shared per-endpoint limiter, a temperature and a token budget."""
+
+from __future__ import annotations
+
+from seedless.engine.llm.caller import Binding
+from seedless.engine.llm.clients import ModelClient, endpoint_variant, make_client
+from seedless.engine.llm.clients.http_post import RetryHook
+from seedless.engine.llm.transport.concurrency import ControlSettings, Controller
+from seedless.engine.llm.transport.dispatch import RetryPolicy
+from seedless.engine.llm.transport.limiter import Limiter
+from seedless.spec.models import ROLE_DEFAULTS, Endpoint, FakeEndpoint, ModelsSettings, Role, Spec
+
+
+def role_endpoint(models: ModelsSettings, role: Role) -> str:
+    """The endpoint name a role calls: its own setting, else `models.default`."""
+    settings = models.roles.get(role)
+    return (settings.endpoint if settings else None) or models.default
+
+
+def endpoint_limiter(settings: Endpoint, ceiling: int) -> Limiter:
+    """The endpoint's window: adaptive up to `ceiling` unless the endpoint turns it off. A max_concurrency the
+    user wrote is where the limit starts; the default ceiling is only a bound, so the limit starts low and
+    doubles each round until the server pushes back (slow start)."""
+    if isinstance(settings, FakeEndpoint) or not settings.adaptive:
+        return Limiter(ceiling)
+    control = ControlSettings(ceiling=ceiling)
+    if "max_concurrency" in settings.model_fields_set:
+        control = ControlSettings(ceiling=ceiling, start=ceiling)
+    return Limiter(ceiling, Controller(control))
+
+
+def retry_policy(settings: Endpoint, on_retry: RetryHook | None) -> RetryPolicy:
+    if isinstance(settings, FakeEndpoint):
+        return RetryPolicy(on_retry=on_retry)
+    return RetryPolicy(settings.max_retries, settings.max_rate_limit_retries, on_retry=on_retry)
+
+
+class Endpoints:
+    """Clients, their limiters and retry policies are made once per endpoint name; clients close together."""
+
+    def __init__(self, spec: Spec, on_retry: RetryHook | None = None, clients: dict[str, ModelClient] | None = None):
+        self.spec = spec
+        self.on_retry = on_retry
+        self.clients: dict[str, ModelClient] = dict(clients or {})
+        self.limiters: dict[str, Limiter] = {}
+        self.policies: dict[str, RetryPolicy] = {}
+
+    def client(self, name: str) -> ModelClient:
+        if name not in self.clients:
+            self.clients[name] = make_client(self.spec.models.endpoints[name])
+        return self.clients[name]
+
+    def bindings(self) -> dict[Role, Binding]:
+        out = {}
+        for role in Role:
+            settings = self.spec.models.roles.get(role)
+            name = role_endpoint(self.spec.models, role)
+            client = self.client(name)
+            if name not in self.limiters:
+                endpoint = self.spec.models.endpoints[name]
+                self.limiters[name] = endpoint_limiter(endpoint, client.max_concurrency)
+                self.policies[name] = retry_policy(endpoint, self.on_retry)
+            temperature, max_tokens = ROLE_DEFAULTS[role]
+            if settings and settings.temperature is not None:
+                temperature = settings.temperature
+            if settings and settings.max_tokens is not None:
+                max_tokens = settings.max_tokens
+            out[role] = Binding(role, client, self.limiters[name], temperature, max_tokens, self.policies[name],
+                                endpoint_variant(self.spec.models.endpoints[name]))
+        return out
+
+    def identities(self, roles: list[Role]) -> dict[str, str]:
+        bindings = self.bindings()
+        return {role.value: bindings[role].client.identity for role in roles}
+
+    async def aclose(self) -> None:
+        for client in self.clients.values():
+            await client.aclose()

@@ -1,0 +1,80 @@
+"""The hard budget: tokens and money spent in a run directory, reserved before each call, stopped before excess."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from seedless.engine.llm.clients import endpoint_identity
+from seedless.engine.llm.clients.base import FatalModelError
+from seedless.spec.models import Budget, ModelsSettings, Price
+
+
+class BudgetExceeded(FatalModelError):
+    """The next call could pass the spec's budget: the run stops cleanly, everything made so far is kept."""
+
+
+@dataclass
+class Reservation:
+    tokens: int
+    cost: float
+
+
+def price_for(models: ModelsSettings, endpoint: str) -> Price | None:
+    """The price keyed by the endpoint name, else the model identity, else the bare model name."""
+    ident, model = endpoint_identity(models.endpoints[endpoint])
+    for key in (endpoint, ident, model):
+        if key in models.prices:
+            return models.prices[key]
+    return None
+
+
+def unmatched_prices(models: ModelsSettings) -> list[str]:
+    """Price keys that name no endpoint, identity or model."""
+    known = set(models.endpoints)
+    for settings in models.endpoints.values():
+        known |= set(endpoint_identity(settings))
+    return [key for key in models.prices if key not in known]
+
+
+def cost_of(price: Price | None, prompt_tokens: int, completion_tokens: int) -> float:
+    if price is None:
+        return 0.0
+    return (prompt_tokens * price.input_per_million + completion_tokens * price.output_per_million) / 1e6
+
+
+class Spend:
+    """What the run directory has spent (every stored call, across invocations) plus what calls in flight may
+    still spend. A call reserves its prompt and its whole `max_tokens` before it is sent, so concurrent calls
+    can never together pass the budget; the reservation becomes the real usage when the reply arrives."""
+
+    def __init__(self, budget: Budget | None, spent_tokens: int = 0, spent_cost: float = 0.0):
+        self.budget = budget
+        self.spent_tokens = spent_tokens
+        self.spent_cost = spent_cost
+        self.reserved_tokens = 0
+        self.reserved_cost = 0.0
+
+    def reserve(self, price: Price | None, prompt_tokens: int, max_tokens: int) -> Reservation:
+        held = Reservation(prompt_tokens + max_tokens, cost_of(price, prompt_tokens, max_tokens))
+        b = self.budget
+        if b is not None and b.tokens is not None and (
+                self.spent_tokens + self.reserved_tokens + held.tokens > b.tokens):
+            raise BudgetExceeded(
+                f"the token budget ({b.tokens:,}) would be exceeded: {self.spent_tokens:,} spent, the next call may "
+                f"use up to {held.tokens:,}. Raise models.budget.tokens and run the same command to continue.")
+        if b is not None and b.cost is not None and self.spent_cost + self.reserved_cost + held.cost > b.cost:
+            raise BudgetExceeded(
+                f"the cost budget ({b.cost:g}) would be exceeded: {self.spent_cost:.4f} spent, the next call may "
+                f"cost up to {held.cost:.4f}. Raise models.budget.cost and run the same command to continue.")
+        self.reserved_tokens += held.tokens
+        self.reserved_cost += held.cost
+        return held
+
+    def settle(self, held: Reservation, price: Price | None, prompt_tokens: int | None = None,
+               completion_tokens: int | None = None) -> None:
+        """Release the reservation; with token counts, count them as spent (a failed call spends nothing)."""
+        self.reserved_tokens -= held.tokens
+        self.reserved_cost -= held.cost
+        if prompt_tokens is not None and completion_tokens is not None:
+            self.spent_tokens += prompt_tokens + completion_tokens
+            self.spent_cost += cost_of(price, prompt_tokens, completion_tokens)

@@ -1,0 +1,74 @@
+"""The embedded model: llama.cpp (xllamacpp) serving a GGUF in this process on a free loopback port."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from pathlib import Path
+
+from seedless.engine.llm.clients.base import ChatReply, ChatRequest, FatalModelError
+from seedless.engine.llm.clients.openai_http import OpenAIClient
+from seedless.engine.llm.clients.packaged_model import INSTALL_HINT, MODEL_NAME, SHA256, packaged_model_path
+from seedless.spec.models import EmbeddedEndpoint
+
+
+def _identity(path: Path | None) -> str:
+    if path is None:
+        return f"embedded:{MODEL_NAME}@{SHA256[:12]}"
+    size = path.stat().st_size if path.is_file() else 0
+    return f"embedded:{path.name}:{size}"
+
+
+def model_identity(settings: EmbeddedEndpoint) -> tuple[str, str]:
+    """(the identity an EmbeddedClient records, the model file's name), without starting anything."""
+    path = settings.model_path.expanduser() if settings.model_path else None
+    return _identity(path), path.name if path else MODEL_NAME
+
+
+class EmbeddedClient:
+    """Starts the server lazily on first use, so commands that need no call load no model."""
+
+    def __init__(self, settings: EmbeddedEndpoint):
+        self.settings = settings
+        path = settings.model_path.expanduser() if settings.model_path else None
+        if path is not None and not path.is_file():
+            raise FatalModelError(f"model_path {path} is not a file")
+        self._path = path
+        self.identity = _identity(path)
+        self.max_concurrency = settings.max_concurrency or settings.n_parallel
+        self._server = None
+        self._client: OpenAIClient | None = None
+        self._lock = asyncio.Lock()
+
+    def _start(self) -> OpenAIClient:
+        try:
+            import xllamacpp as xlc
+        except ImportError:
+            raise FatalModelError(f"the embedded model needs xllamacpp; {INSTALL_HINT}") from None
+        s = self.settings
+        params = xlc.CommonParams()
+        params.model.path = str(self._path or packaged_model_path())
+        params.n_parallel = s.n_parallel
+        params.n_ctx = s.n_ctx_per_slot * s.n_parallel
+        threads = s.threads or os.cpu_count() or 2
+        params.cpuparams.n_threads = threads
+        params.cpuparams_batch.n_threads = threads
+        params.port = 0
+        params.verbosity = 0
+        params.warmup = False
+        self._server = xlc.Server(params)
+        url = str(self._server.listening_address).rstrip("/") + "/v1"
+        return OpenAIClient(url, "embedded", identity=self.identity, max_concurrency=self.max_concurrency,
+                            timeout_s=s.timeout_s)
+
+    async def complete(self, request: ChatRequest) -> ChatReply:
+        if self._client is None:
+            async with self._lock:
+                if self._client is None:
+                    self._client = await asyncio.to_thread(self._start)
+        return await self._client.complete(request)
+
+    async def aclose(self) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+        self._server = None  # the server stops when the object is released

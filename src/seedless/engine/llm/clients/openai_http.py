@@ -1,0 +1,110 @@
+"""Client for any OpenAI-compatible /chat/completions endpoint: one try per call, after one health check of the
+server; 429, 5xx, timeouts and resets raise Transient for engine/llm/transport/dispatch.py to retry."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from typing import Any
+
+import aiohttp
+
+from seedless.engine.llm.clients.base import ChatReply, ChatRequest, FatalModelError, Transient
+from seedless.engine.llm.clients.http_post import Wire
+
+
+class OpenAIClient:
+    """`extra_body` is merged under the fields seedless writes (never over model or messages); `max_tokens_field`
+    names the token budget's field; `health_check` runs `Wire.check` once, before the first request goes out."""
+
+    def __init__(
+        self,
+        base_url: str,
+        model: str,
+        *,
+        identity: str | None = None,
+        api_key_env: str | None = None,
+        max_concurrency: int = 256,
+        timeout_s: float = 300.0,
+        json_schema: bool = True,
+        max_tokens_field: str = "max_tokens",
+        headers: dict[str, str] | None = None,
+        headers_env: dict[str, str] | None = None,
+        query: dict[str, str] | None = None,
+        extra_body: dict[str, Any] | None = None,
+        health_check: bool = False,
+    ):
+        self.wire = Wire(base_url, api_key_env=api_key_env, headers=headers, headers_env=headers_env, query=query)
+        self.url = self.wire.url("/chat/completions")
+        self.model = model
+        self.identity = identity or f"openai:{model}"
+        self.max_concurrency = max_concurrency
+        self.timeout_s = timeout_s
+        self.use_schema = json_schema
+        self.max_tokens_field = max_tokens_field
+        self.extra_body = dict(extra_body or {})
+        self._session: aiohttp.ClientSession | None = None
+        self._checked = not health_check
+        self._problem: str | None = None  # why the health check refused the server: every call raises it
+        self._check_lock = asyncio.Lock()
+
+    def _body(self, request: ChatRequest) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            **self.extra_body,
+            "model": self.model,
+            "messages": [{"role": r, "content": c} for r, c in request.messages],
+            "temperature": request.temperature,
+            self.max_tokens_field: request.max_tokens,
+            "seed": request.seed,
+        }
+        if request.json_schema is not None:
+            if self.use_schema:
+                body["response_format"] = {
+                    "type": "json_schema",
+                    "json_schema": {"name": request.schema_name, "schema": request.json_schema, "strict": True},
+                }
+            else:
+                body["response_format"] = {"type": "json_object"}
+        return body
+
+    async def _session_get(self) -> aiohttp.ClientSession:
+        if self._session is None or self._session.closed:
+            self._session = self.wire.session(self.max_concurrency * 2)
+        return self._session
+
+    async def check(self) -> None:
+        """The health check, once per client (concurrent first calls wait for the one check); FatalModelError
+        when it refused the server, every time it is asked again."""
+        if not self._checked:
+            async with self._check_lock:
+                if not self._checked:
+                    try:
+                        await self.wire.check(await self._session_get(), self.model)
+                    except FatalModelError as exc:
+                        self._problem = str(exc)
+                    self._checked = True
+        if self._problem is not None:
+            raise FatalModelError(self._problem)
+
+    async def complete(self, request: ChatRequest) -> ChatReply:
+        await self.check()
+        body = json.dumps(self._body(request)).encode()
+        session = await self._session_get()
+        started = time.monotonic()
+        raw = await self.wire.post(session, "/chat/completions", body, self.timeout_s)
+        latency = time.monotonic() - started
+        try:
+            data = json.loads(raw)
+            choice = data["choices"][0]
+            text = choice["message"].get("content") or ""
+            finish = choice.get("finish_reason") or "stop"
+        except (ValueError, KeyError, IndexError, TypeError, AttributeError):
+            raise Transient("malformed response body") from None
+        usage = data.get("usage") or {}
+        return ChatReply(text, finish, int(usage.get("prompt_tokens") or 0),
+                         int(usage.get("completion_tokens") or 0), latency)
+
+    async def aclose(self) -> None:
+        if self._session is not None and not self._session.closed:
+            await self._session.close()

@@ -1,0 +1,1 @@
+"""The pipeline's stages: factors, taxonomies, strategies, datapoints (meta-prompt, complexify, generate, critics), generation; the catalogue of them."""
