@@ -14,8 +14,8 @@ from collections.abc import Callable
 
 import numpy as np
 
-from seedless.core.diversity import global_diversity, local_diversity
-from seedless.core.near_duplicates import contamination, near_duplicates
+from seedless.core.measures.diversity import global_diversity, local_diversity
+from seedless.core.measures.near_duplicates import contamination, near_duplicates
 
 
 def clustered(n: int, dim: int, seed: int = 0) -> np.ndarray:

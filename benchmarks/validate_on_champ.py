@@ -57,7 +57,7 @@ def spearman(a: list[float], b: list[float]) -> float:
 def embedding_checks(rows: list[dict], embedder_name: str, seed: int) -> dict:
     """Over all 270 problems, no model calls: each category's diversity against a random subset of the same
     size, and nearest-category (embedding-mode) assignment accuracy."""
-    from seedless.core.diversity import global_diversity, local_diversity
+    from seedless.core.measures.diversity import global_diversity, local_diversity
     from seedless.engine.llm.embedders import make_embedder
 
     embedder = make_embedder(embedder_name)

@@ -8,7 +8,7 @@ from typing import Any
 
 import yaml
 
-from seedless.core.record import Lineage, Record
+from seedless.core.dataset.record import Lineage, Record
 
 FIELDS_OUTPUT = {
     "kind": "fields", "answer_field": "answer",

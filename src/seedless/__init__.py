@@ -32,8 +32,8 @@ _HOME: dict[str, tuple[str, ...]] = {
     "seedless.spec.models": ("Spec",),
     "seedless.spec.eval_settings": ("EvalSettings",),
     "seedless.spec.loader": ("SpecError",),
-    "seedless.core.record": ("Record", "Rejection"),
-    "seedless.core.chat_mapping": ("ChatMapping",),
+    "seedless.core.dataset.record": ("Record", "Rejection"),
+    "seedless.core.dataset.chat_mapping": ("ChatMapping",),
     "seedless.core.estimate": ("Estimate",),
     "seedless.engine.llm.clients.base": ("ModelClient", "ChatRequest", "ChatReply", "FatalModelError"),
     "seedless.engine.events": ("Event", "EventSink", "CallStarted", "CallDone", "CallRetry", "LevelStarted",
@@ -51,9 +51,9 @@ _HOME: dict[str, tuple[str, ...]] = {
 _MODULE_OF = {name: module for module, names in _HOME.items() for name in names}
 
 if TYPE_CHECKING:
-    from seedless.core.chat_mapping import ChatMapping
+    from seedless.core.dataset.chat_mapping import ChatMapping
     from seedless.core.estimate import Estimate
-    from seedless.core.record import Record, Rejection
+    from seedless.core.dataset.record import Record, Rejection
     from seedless.engine.llm.clients.base import ChatReply, ChatRequest, FatalModelError, ModelClient
     from seedless.engine.outputs.dataset_reader import ExportError
     from seedless.engine.evaluation.items import DataError

@@ -8,7 +8,7 @@ import pytest
 
 import seedless
 from conftest import SPEC, ScriptedModel, fake_clients
-from seedless.core.record import Record
+from seedless.core.dataset.record import Record
 from seedless.engine.store.rundir import RunDirError
 
 OUTPUT = """

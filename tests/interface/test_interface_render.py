@@ -7,7 +7,7 @@ import io
 from rich.console import Console
 
 from seedless.core.estimate import Assumptions
-from seedless.core.taxonomy import Node, Taxonomy, TaxonomySet
+from seedless.core.taxonomy.tree import Node, Taxonomy, TaxonomySet
 from seedless.engine.commands.estimate import estimate_spec
 from seedless.engine.events import LevelStarted, NodeExpanded, Notice
 from seedless.engine.store.calls import UsageRow

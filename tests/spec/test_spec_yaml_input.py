@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from seedless.core.strategy_file import StrategyFileError, parse_strategies
-from seedless.core.taxonomy_file import TaxonomyFileError, parse_taxonomies, read_taxonomies
+from seedless.core.plan.strategy_file import StrategyFileError, parse_strategies
+from seedless.core.taxonomy.file import TaxonomyFileError, parse_taxonomies, read_taxonomies
 from seedless.spec import SpecError, load_spec, parse_spec
 from seedless.spec.loader import MAX_ALIAS_NODES, MAX_DEPTH
 

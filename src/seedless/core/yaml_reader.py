@@ -8,7 +8,7 @@ from typing import TypeVar
 
 import yaml
 
-from seedless.core.taxonomy import name_key
+from seedless.core.taxonomy.tree import name_key
 from seedless.spec.loader import SpecError, SpecProblem, compose_yaml, read_yaml_text
 
 T = TypeVar("T")

@@ -7,9 +7,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from seedless.core.chat_mapping import ChatMapping
+from seedless.core.dataset.chat_mapping import ChatMapping
 from seedless.core.estimate import Assumptions, Estimate
-from seedless.core.record import Record, Rejection
+from seedless.core.dataset.record import Record, Rejection
 from seedless.engine.llm.clients import ModelClient
 from seedless.engine.commands.estimate import estimate_spec
 from seedless.engine.events import EventSink, ignore

@@ -8,7 +8,7 @@ import click
 from rich.console import Console
 from rich.markup import escape
 
-from seedless.core.chat_mapping import META_PROMPT_FIELD, ChatMapping
+from seedless.core.dataset.chat_mapping import META_PROMPT_FIELD, ChatMapping
 from seedless.engine.outputs.export import FORMATS, ExportError, export as export_run
 
 

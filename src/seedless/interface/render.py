@@ -11,7 +11,7 @@ from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
-from seedless.core.taxonomy import Node, TaxonomySet
+from seedless.core.taxonomy.tree import Node, TaxonomySet
 from seedless.engine.events import (
     CallDone,
     CallRetry,

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from conftest import fake_clients
-from seedless.core.strategy_file import StrategyFileError, read_strategies
+from seedless.core.plan.strategy_file import StrategyFileError, read_strategies
 from seedless.engine.commands.plan import build_plan
 from seedless.spec import SpecError, parse_spec
 

@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from conftest import CRITIC_NODE, NODE, ScriptedModel, fake_clients, user_text
-from seedless.core.taxonomy_file import read_taxonomies
+from seedless.core.taxonomy.file import read_taxonomies
 from seedless.engine.llm.clients.base import FatalModelError, ModelError
 from seedless.engine.llm.clients.fake import FakeClient
 from seedless.engine.events import Notice

@@ -11,7 +11,7 @@ import re
 import pytest
 
 from conftest import ScriptedModel, fake_clients, user_text
-from seedless.core.taxonomy_file import read_taxonomies
+from seedless.core.taxonomy.file import read_taxonomies
 from seedless.engine.commands.evaluate import evaluate
 from seedless.engine.evaluation.taxonomy_quality import node_batches
 from seedless.spec.eval_settings import EvalSettings

@@ -10,7 +10,7 @@ import sqlite3
 import pytest
 
 from conftest import SPEC, ScriptedModel, fake_clients
-from seedless.core.mix import MixError, MixSampler
+from seedless.core.plan.mix import MixError, MixSampler
 from seedless.engine.store.rundir import RunDir
 from seedless.engine.commands.run import run_dataset
 from seedless.spec import SpecError, parse_spec

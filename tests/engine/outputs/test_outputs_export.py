@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from run_files import FIELDS_OUTPUT, TEXT_OUTPUT, make_run, mcq, read_lines, record
-from seedless.core.chat_mapping import ChatMapping
+from seedless.core.dataset.chat_mapping import ChatMapping
 from seedless.engine.outputs.export import ExportError, ExportResult, export, read_dataset
 
 NESTED_OUTPUT = {"kind": "json_schema", "answer_field": "label", "json_schema": {

@@ -13,7 +13,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from run_files import FIELDS_OUTPUT, mcq, record
-from seedless.core.output_format import record_schema
+from seedless.core.dataset.output_format import record_schema
 from seedless.engine.outputs import parquet as parquet_copy
 from seedless.engine.outputs.parquet import arrow_type, write_parquet
 from seedless.spec.models import OutputFormat

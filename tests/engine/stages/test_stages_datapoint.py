@@ -8,8 +8,8 @@ import json
 import pytest
 
 from conftest import SPEC, user_text
-from seedless.core.mix import Mix
-from seedless.core.record import Record, Rejection
+from seedless.core.plan.mix import Mix
+from seedless.core.dataset.record import Record, Rejection
 from seedless.engine.llm.bindings import Endpoints
 from seedless.engine.llm.caller import Caller
 from seedless.engine.llm.clients.fake import FakeClient

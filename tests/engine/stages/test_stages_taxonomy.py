@@ -8,7 +8,7 @@ import json
 import pytest
 
 from conftest import ScriptedModel, user_text
-from seedless.core.taxonomy import Node, Taxonomy, TaxonomySet
+from seedless.core.taxonomy.tree import Node, Taxonomy, TaxonomySet
 from seedless.engine.llm.bindings import Endpoints
 from seedless.engine.llm.caller import Caller
 from seedless.engine.llm.clients.base import ModelError

@@ -8,10 +8,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from seedless.core.coverage import TaxonomyCoverage, coverage
-from seedless.core.elo import rating_summary
-from seedless.core.taxonomy import TaxonomySet
-from seedless.core.taxonomy_file import read_taxonomies
+from seedless.core.measures.coverage import TaxonomyCoverage, coverage
+from seedless.core.measures.elo import rating_summary
+from seedless.core.taxonomy.tree import TaxonomySet
+from seedless.core.taxonomy.file import read_taxonomies
 from seedless.engine.llm.bindings import Endpoints
 from seedless.engine.llm.caller import Caller
 from seedless.engine.llm.clients import ModelClient

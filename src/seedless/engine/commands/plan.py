@@ -7,10 +7,10 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from seedless.core.mix import CoverageBudget, Mix, MixSampler, check_mixes
-from seedless.core.strategy import Strategy
-from seedless.core.strategy_file import StrategyFileError, dump_strategies, file_problems, parse_strategies
-from seedless.core.taxonomy import TaxonomySet
+from seedless.core.plan.mix import CoverageBudget, Mix, MixSampler, check_mixes
+from seedless.core.plan.strategy import Strategy
+from seedless.core.plan.strategy_file import StrategyFileError, dump_strategies, file_problems, parse_strategies
+from seedless.core.taxonomy.tree import TaxonomySet
 from seedless.core.yaml_reader import read_text
 from seedless.engine.llm.clients import ModelClient
 from seedless.engine.events import EventSink, Notice, ignore

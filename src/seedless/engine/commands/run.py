@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from seedless.core.mix import CoverageBudget
-from seedless.core.rejection_stats import RejectionStats
-from seedless.core.strategy import Strategy
+from seedless.core.plan.mix import CoverageBudget
+from seedless.core.dataset.rejection_stats import RejectionStats
+from seedless.core.plan.strategy import Strategy
 from seedless.engine.stages.catalogue import stage_usage
 from seedless.engine.llm.clients import ModelClient
 from seedless.engine.outputs.dataset_files import DatasetFiles, write_dataset_files

@@ -9,10 +9,10 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from seedless.core.provenance import LevelPlan, NodeDecision
-from seedless.core.taxonomy import Node, Taxonomy, TaxonomySet, name_key, set_from_data, set_to_data
-from seedless.core.taxonomy_edit import EditReport, reconcile
-from seedless.core.taxonomy_file import dump_taxonomies, read_taxonomies
+from seedless.core.taxonomy.provenance import LevelPlan, NodeDecision
+from seedless.core.taxonomy.tree import Node, Taxonomy, TaxonomySet, name_key, set_from_data, set_to_data
+from seedless.core.taxonomy.edit import EditReport, reconcile
+from seedless.core.taxonomy.file import dump_taxonomies, read_taxonomies
 from seedless.engine.llm.caller import Caller
 from seedless.engine.llm.clients import ModelClient
 from seedless.engine.events import EventSink, Notice, ignore

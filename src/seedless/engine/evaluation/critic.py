@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from seedless.core.critic_effect import CriticEffect, critic_effect
+from seedless.core.measures.critic_effect import CriticEffect, critic_effect
 from seedless.core.eval_replies import CorruptionReply, answer_problem, same_answer
 from seedless.engine.llm.caller import Caller
 from seedless.engine.stages.double_critic import DoubleVerdict, ask_double_critic, judge_variables

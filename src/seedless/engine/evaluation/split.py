@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from seedless.core.elo import tiers
+from seedless.core.measures.elo import tiers
 from seedless.engine.evaluation.items import DataError, load_items
 from seedless.engine.store.rundir import RunDir
 

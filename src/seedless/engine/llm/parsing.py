@@ -9,7 +9,7 @@ from typing import Any, TypeVar, get_args, get_origin
 
 from pydantic import ValidationError
 
-from seedless.core.output_format import validate_record
+from seedless.core.dataset.output_format import validate_record
 from seedless.core.replies import Reply
 from seedless.spec.models import OutputFormat
 

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from seedless.core.output_format import record_schema
+from seedless.core.dataset.output_format import record_schema
 from seedless.engine.store.records import RecordStore
 from seedless.engine.store.rundir import RunDir, write_lines
 from seedless.spec.models import OutputFormat

@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from seedless.core.record import Record
+from seedless.core.dataset.record import Record
 from seedless.engine.store.jsonl import read_objects
 from seedless.engine.store.rundir import RunDir
 from seedless.spec.loader import SpecError, load_spec

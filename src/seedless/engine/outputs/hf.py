@@ -15,7 +15,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from seedless.core.output_format import record_schema
+from seedless.core.dataset.output_format import record_schema
 from seedless.engine.outputs.dataset_reader import ExportError, dataset_file, dataset_rows, run_output_format
 from seedless.engine.outputs.parquet import JSON_TEXT, arrow_type, arrow_value, batches, root_schema
 

@@ -8,9 +8,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from seedless.core.mix import Mix
-from seedless.core.output_format import describe, record_schema
-from seedless.core.record import Lineage, Record, Rejection, Repair, Verdict
+from seedless.core.plan.mix import Mix
+from seedless.core.dataset.output_format import describe, record_schema
+from seedless.core.dataset.record import Lineage, Record, Rejection, Repair, Verdict
 from seedless.core.replies import ComplexifyReply, MetaPromptsReply, VerdictReply
 from seedless.engine.llm.caller import Caller
 from seedless.engine.stages.double_critic import EXPLANATION_CHARS, ask_double_critic

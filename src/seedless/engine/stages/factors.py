@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from seedless.core.names import select_names
+from seedless.core.taxonomy.names import select_names
 from seedless.core.replies import FactorsReply
 from seedless.engine.llm.caller import Caller
 from seedless.engine.llm.prompts import PromptName

@@ -8,10 +8,10 @@ import json
 from collections import deque
 from collections.abc import Iterator
 
-from seedless.core.mix import MixSampler
-from seedless.core.record import Record, Rejection
-from seedless.core.rejection_stats import RejectionStats
-from seedless.core.slots import SlotPlan
+from seedless.core.plan.mix import MixSampler
+from seedless.core.dataset.record import Record, Rejection
+from seedless.core.dataset.rejection_stats import RejectionStats
+from seedless.core.plan.slots import SlotPlan
 from seedless.engine.stages.datapoint import DatapointMaker, Job
 from seedless.engine.events import DatapointDone, EventSink, GenerationStarted
 from seedless.engine.llm.transport.limiter import PRIORITY

@@ -5,10 +5,10 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 
-from seedless.core.names import Rejected, select_names
-from seedless.core.provenance import LevelPlan, NodeDecision, RejectedName
+from seedless.core.taxonomy.names import Rejected, select_names
+from seedless.core.taxonomy.provenance import LevelPlan, NodeDecision, RejectedName
 from seedless.core.replies import ChildrenReply, CriticReply, PlanReply
-from seedless.core.taxonomy import Node, Path, Taxonomy, TaxonomySet, name_key
+from seedless.core.taxonomy.tree import Node, Path, Taxonomy, TaxonomySet, name_key
 from seedless.engine.llm.caller import CALL_FAILED, Caller
 from seedless.engine.events import EventSink, LevelStarted, NodeExpanded, ignore
 from seedless.engine.stages.factors import StageError

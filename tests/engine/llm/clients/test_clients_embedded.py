@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from seedless.core.record import Record
+from seedless.core.dataset.record import Record
 from seedless.engine.llm.clients.base import FatalModelError
 from seedless.engine.llm.clients.embedded import EmbeddedClient
 from seedless.engine.llm.clients.packaged_model import SHA256, SIZE, packaged_model_path
