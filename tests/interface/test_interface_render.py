@@ -11,8 +11,8 @@ from seedless.core.taxonomy.tree import Node, Taxonomy, TaxonomySet
 from seedless.engine.commands.estimate import estimate_spec
 from seedless.engine.events import LevelStarted, NodeExpanded, Notice
 from seedless.engine.store.calls import UsageRow
-from seedless.interface.estimate_command import render_estimate
-from seedless.interface.eval_command import render_taxonomy_quality
+from seedless.interface.cli.estimate import render_estimate
+from seedless.interface.cli.evaluate import render_taxonomy_quality
 from seedless.interface.render import ProgressView, render_problems, render_taxonomies, render_usage
 from seedless.spec import parse_spec
 from seedless.spec.loader import SpecProblem

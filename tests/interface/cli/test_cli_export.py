@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from run_files import FIELDS_OUTPUT, make_run, mcq, read_lines, record
-from seedless.interface.export_command import export
+from seedless.interface.cli.export import export
 
 
 @click.group()

@@ -12,7 +12,7 @@ from conftest import SPEC, ScriptedModel, fake_clients
 from seedless.core.estimate import Assumptions
 from seedless.engine.commands.estimate import estimate_spec
 from seedless.engine.commands.run import run_dataset
-from seedless.interface.estimate_command import estimate
+from seedless.interface.cli.estimate import estimate
 from seedless.spec import parse_spec
 
 OUTPUT = "output: {kind: fields, fields: [{name: question}, {name: answer, type: integer}], answer_field: answer}\n"

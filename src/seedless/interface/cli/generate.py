@@ -1,4 +1,5 @@
-"""The `seedless` command line: init, validate, estimate, taxonomy, plan, run, export, eval, split, stages."""
+"""The generation commands: init, validate, taxonomy, plan, run, stages, and what they share (loading the spec,
+--base-url, the progress display, exit codes)."""
 
 from __future__ import annotations
 
@@ -20,9 +21,6 @@ from seedless.engine.store.rundir import RunDir, RunDirError, RunLock, StorageFu
 from seedless.engine.commands.run import run_dataset
 from seedless.engine.store.calls import UsageRow
 from seedless.engine.commands.taxonomy import build_taxonomies
-from seedless.interface.estimate_command import estimate
-from seedless.interface.eval_command import eval_command, split_command
-from seedless.interface.export_command import export
 from seedless.interface.render import (
     ProgressView,
     render_plan,
@@ -35,7 +33,7 @@ from seedless.spec.loader import SpecError, load_spec
 from seedless.spec.overrides import with_single_endpoint
 
 T = TypeVar("T")
-EXAMPLE = Path(__file__).resolve().parent.parent / "spec" / "example.yaml"
+EXAMPLE = Path(__file__).resolve().parents[2] / "spec" / "example.yaml"
 
 
 def _console() -> Console:
@@ -50,16 +48,7 @@ def _load(spec_path: str, console: Console):
         sys.exit(2)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="seedless")
-def main() -> None:
-    """seedless: describe a dataset in plain language; get taxonomies of its domain, then the data.
-
-    Runs on the embedded model by default; `seedless taxonomy SPEC --out DIR --base-url URL --model NAME`
-    points every role at any OpenAI-compatible server instead."""
-
-
-@main.command()
+@click.command()
 @click.argument("path", default="seedless.yaml", type=click.Path(dir_okay=False))
 @click.option("--force", is_flag=True, help="Overwrite an existing file.")
 def init(path: str, force: bool) -> None:
@@ -71,7 +60,7 @@ def init(path: str, force: bool) -> None:
     click.echo(f"wrote {target}; edit it, then run: seedless validate {target}")
 
 
-@main.command()
+@click.command()
 @click.argument("spec", type=click.Path(dir_okay=False))
 def validate(spec: str) -> None:
     """Check SPEC and report every problem at once, with file, line and field."""
@@ -173,7 +162,7 @@ def _exit_if_degraded(console: Console, degraded: list[str]) -> None:
         sys.exit(4)
 
 
-@main.command()
+@click.command()
 @run_options
 def taxonomy(spec: str, out: str, base_url: str | None, model: str | None, api_key_env: str | None,
              max_concurrency: int | None, from_scratch: bool, force: bool) -> None:
@@ -192,7 +181,7 @@ def taxonomy(spec: str, out: str, base_url: str | None, model: str | None, api_k
     _exit_if_degraded(console, outcome.degraded)
 
 
-@main.command()
+@click.command()
 @run_options
 def plan(spec: str, out: str, base_url: str | None, model: str | None, api_key_env: str | None,
          max_concurrency: int | None, from_scratch: bool, force: bool) -> None:
@@ -209,7 +198,7 @@ def plan(spec: str, out: str, base_url: str | None, model: str | None, api_key_e
     _exit_if_degraded(console, outcome.degraded)
 
 
-@main.command()
+@click.command()
 @run_options
 def run(spec: str, out: str, base_url: str | None, model: str | None, api_key_env: str | None,
         max_concurrency: int | None, from_scratch: bool, force: bool) -> None:
@@ -235,7 +224,7 @@ def run(spec: str, out: str, base_url: str | None, model: str | None, api_key_en
     _exit_if_degraded(console, outcome.degraded)
 
 
-@main.command()
+@click.command()
 def stages() -> None:
     """List the pipeline's stages with the roles they call and the artifacts they read and write."""
     console = _console()
@@ -243,9 +232,3 @@ def stages() -> None:
         console.print(f"[bold]{s.name}[/]: {s.summary}")
         console.print(f"  settings: {s.settings}; roles: {', '.join(r.value for r in s.roles) or 'none'}")
         console.print(f"  reads: {', '.join(s.reads)}\n  writes: {', '.join(s.writes)}")
-
-
-main.add_command(export)
-main.add_command(eval_command)
-main.add_command(split_command)
-main.add_command(estimate)
