@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING
 
 from seedless.core.dataset.chat_mapping import ChatMapping
 from seedless.core.estimate import Assumptions, Estimate
@@ -23,28 +23,13 @@ from seedless.engine.commands.taxonomy import TaxonomyOutcome, build_taxonomies
 from seedless.spec.eval_settings import EvalSettings
 from seedless.spec.loader import load_spec, parse_spec
 from seedless.spec.models import Spec
-from seedless.spec.overrides import with_single_endpoint
+from seedless.spec.overrides import on_one_endpoint
 
 if TYPE_CHECKING:  # loaded by the functions that use them: the measures need numpy, a run does not
     from seedless.engine.commands.evaluate import EvalReport
     from seedless.engine.evaluation.split import SplitResult
 
 SpecLike = Spec | str | Path
-_Settings = TypeVar("_Settings", Spec, EvalSettings)
-
-
-def _on_one_endpoint(settings: _Settings, base_url: str | None, model: str | None, api_key_env: str | None,
-                     max_concurrency: int | None) -> _Settings:
-    """`settings` with every role on `model` at `base_url` when both are given, like --base-url/--model."""
-    if bool(base_url) != bool(model):
-        raise ValueError("base_url and model go together")
-    if base_url and model:
-        # EvalSettings has the same `models` section: with_single_endpoint works on either
-        return with_single_endpoint(settings, base_url, model, api_key_env,  # type: ignore[arg-type,return-value]
-                                    max_concurrency)
-    return settings
-
-
 def spec_of(spec: SpecLike, *, base_url: str | None = None, model: str | None = None,
             api_key_env: str | None = None, max_concurrency: int | None = None) -> Spec:
     """A Spec from a Spec, a path to a YAML file, or YAML text (a string with a newline); `base_url` and
@@ -55,7 +40,7 @@ def spec_of(spec: SpecLike, *, base_url: str | None = None, model: str | None = 
         loaded = parse_spec(spec)
     else:
         loaded = load_spec(spec)
-    return _on_one_endpoint(loaded, base_url, model, api_key_env, max_concurrency)
+    return on_one_endpoint(loaded, base_url, model, api_key_env, max_concurrency)
 
 
 def validate(spec: str | Path) -> Spec:
@@ -133,7 +118,7 @@ async def aevaluate(data: str | Path | None, out: str | Path, *, settings: EvalS
     """`seedless eval` as a coroutine: see `evaluate`."""
     from seedless.engine.commands.evaluate import evaluate as evaluate_data, write_report
 
-    chosen = _on_one_endpoint(_eval_settings(settings, options), base_url, model, api_key_env, max_concurrency)
+    chosen = on_one_endpoint(_eval_settings(settings, options), base_url, model, api_key_env, max_concurrency)
     report_path = Path(out)
     report = await evaluate_data(Path(data) if data is not None else None, chosen, report_path,
                                  taxonomy=Path(taxonomy) if taxonomy is not None else None,

@@ -14,7 +14,7 @@ from seedless.engine.llm.budget import unmatched_prices
 from seedless.engine.commands.estimate import estimate_spec
 from seedless.interface.render import line, plain, render_problems
 from seedless.spec.loader import SpecError, load_spec
-from seedless.spec.overrides import with_single_endpoint
+from seedless.interface.cli.generate import one_endpoint
 
 
 def _n(value: float) -> str:
@@ -82,10 +82,7 @@ def estimate(spec: str, base_url: str | None, model: str | None, acceptance: flo
     except SpecError as exc:
         render_problems(console, exc.problems)
         sys.exit(2)
-    if bool(base_url) != bool(model):
-        raise click.UsageError("--base-url and --model go together")
-    if base_url and model:
-        loaded = with_single_endpoint(loaded, base_url, model)
+    loaded = one_endpoint(loaded, base_url, model)
     render_estimate(console, estimate_spec(loaded, Assumptions(acceptance, completion_fraction)))
     for key in unmatched_prices(loaded.models):
         console.print(line(f"[yellow]price '{escape(key)}' names no endpoint or model of this spec[/]"))

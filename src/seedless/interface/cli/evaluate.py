@@ -19,7 +19,7 @@ from seedless.engine.evaluation.split import split_by_complexity
 from seedless.interface.render import ProgressView, line, plain, render_problems
 from seedless.spec.eval_settings import DEFAULT_METRICS, ITEM_METRICS, METRICS, EvalSettings
 from seedless.spec.loader import SpecError
-from seedless.spec.overrides import with_single_endpoint
+from seedless.interface.cli.generate import one_endpoint
 
 
 def _names(value: str | None) -> list[str]:
@@ -85,10 +85,7 @@ def eval_command(data: str | None, out: str, taxonomy: str | None, expert: str |
                                 generator_accuracy=generator_accuracy, seed=seed)
     except ValueError as exc:
         raise click.UsageError(str(exc).splitlines()[-1] if "\n" in str(exc) else str(exc)) from None
-    if bool(base_url) != bool(model):
-        raise click.UsageError("--base-url and --model go together")
-    if base_url and model:
-        settings = with_single_endpoint(settings, base_url, model, api_key_env, max_concurrency)  # type: ignore[arg-type]
+    settings = one_endpoint(settings, base_url, model, api_key_env, max_concurrency)
     report_path = Path(out)
     try:
         with ProgressView(console) as view:

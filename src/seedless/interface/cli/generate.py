@@ -30,10 +30,19 @@ from seedless.interface.render import (
     render_usage,
 )
 from seedless.spec.loader import SpecError, load_spec
-from seedless.spec.overrides import with_single_endpoint
+from seedless.spec.overrides import Settings, on_one_endpoint
 
 T = TypeVar("T")
 EXAMPLE = Path(__file__).resolve().parents[2] / "spec" / "example.yaml"
+
+
+def one_endpoint(settings: Settings, base_url: str | None, model: str | None, api_key_env: str | None = None,
+                 max_concurrency: int | None = None) -> Settings:
+    """--base-url/--model applied to a spec or eval settings (`on_one_endpoint`); a usage error when one is alone."""
+    try:
+        return on_one_endpoint(settings, base_url, model, api_key_env, max_concurrency)
+    except ValueError:
+        raise click.UsageError("--base-url and --model go together") from None
 
 
 def _console() -> Console:
@@ -97,10 +106,7 @@ def _prepare(spec: str, out: str, base_url: str | None, model: str | None, api_k
              max_concurrency: int | None, force: bool, console: Console):
     """The spec loaded and overridden, then --out checked and marked as a run directory (exit 2 if refused)."""
     loaded = _load(spec, console)
-    if bool(base_url) != bool(model):
-        raise click.UsageError("--base-url and --model go together")
-    if base_url and model:
-        loaded = with_single_endpoint(loaded, base_url, model, api_key_env, max_concurrency)
+    loaded = one_endpoint(loaded, base_url, model, api_key_env, max_concurrency)
     try:
         run = RunDir(Path(out))
         run.claim(force=force, spec_file=Path(spec))
