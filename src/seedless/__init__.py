@@ -52,12 +52,14 @@ _MODULE_OF = {name: module for module, names in _HOME.items() for name in names}
 
 if TYPE_CHECKING:
     from seedless.core.dataset.chat_mapping import ChatMapping
-    from seedless.core.estimate import Estimate
     from seedless.core.dataset.record import Record, Rejection
-    from seedless.engine.llm.clients.base import ChatReply, ChatRequest, FatalModelError, ModelClient
-    from seedless.engine.outputs.dataset_reader import ExportError
-    from seedless.engine.evaluation.items import DataError
+    from seedless.core.estimate import Estimate
     from seedless.engine.commands.evaluate import EvalReport
+    from seedless.engine.commands.plan import PlanOutcome
+    from seedless.engine.commands.run import RunOutcome
+    from seedless.engine.commands.taxonomy import TaxonomyOutcome
+    from seedless.engine.evaluation.items import DataError
+    from seedless.engine.evaluation.split import SplitResult
     from seedless.engine.events import (
         CallDone,
         CallRetry,
@@ -70,12 +72,10 @@ if TYPE_CHECKING:
         NodeExpanded,
         Notice,
     )
+    from seedless.engine.llm.clients.base import ChatReply, ChatRequest, FatalModelError, ModelClient
+    from seedless.engine.outputs.dataset_reader import ExportError
     from seedless.engine.outputs.export import ExportResult
-    from seedless.engine.commands.plan import PlanOutcome
     from seedless.engine.store.rundir import RunDirError
-    from seedless.engine.commands.run import RunOutcome
-    from seedless.engine.evaluation.split import SplitResult
-    from seedless.engine.commands.taxonomy import TaxonomyOutcome
     from seedless.interface.api import (
         aevaluate,
         arun,

@@ -7,13 +7,13 @@ from pathlib import Path
 
 import yaml
 
+from seedless.engine.events import CallRetry, EventSink, Notice, ignore
 from seedless.engine.llm.bindings import Endpoints, role_endpoint
 from seedless.engine.llm.budget import Spend, cost_of, price_for
 from seedless.engine.llm.caller import Caller
 from seedless.engine.llm.clients import ModelClient
-from seedless.engine.events import CallRetry, EventSink, Notice, ignore
-from seedless.engine.store.rundir import RunDir, RunLock, storage_full
 from seedless.engine.store.calls import Store
+from seedless.engine.store.rundir import RunDir, RunLock, storage_full
 from seedless.spec.models import Price, Role, Spec
 from seedless.spec.secrets import public_dump
 

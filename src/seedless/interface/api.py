@@ -8,18 +8,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from seedless.core.dataset.chat_mapping import ChatMapping
-from seedless.core.estimate import Assumptions, Estimate
 from seedless.core.dataset.record import Record, Rejection
-from seedless.engine.llm.clients import ModelClient
+from seedless.core.estimate import Assumptions, Estimate
 from seedless.engine.commands.estimate import estimate_spec
+from seedless.engine.commands.plan import PlanOutcome, build_plan
+from seedless.engine.commands.run import RunOutcome, run_dataset
+from seedless.engine.commands.taxonomy import TaxonomyOutcome, build_taxonomies
 from seedless.engine.events import EventSink, ignore
+from seedless.engine.llm.clients import ModelClient
 from seedless.engine.outputs.export import ExportResult
 from seedless.engine.outputs.export import export as export_run
 from seedless.engine.store.jsonl import read_objects
-from seedless.engine.commands.plan import PlanOutcome, build_plan
 from seedless.engine.store.rundir import RunDir, RunDirError
-from seedless.engine.commands.run import RunOutcome, run_dataset
-from seedless.engine.commands.taxonomy import TaxonomyOutcome, build_taxonomies
 from seedless.spec.eval_settings import EvalSettings
 from seedless.spec.loader import load_spec, parse_spec
 from seedless.spec.models import Spec
@@ -116,7 +116,8 @@ async def aevaluate(data: str | Path | None, out: str | Path, *, settings: EvalS
                     base_url: str | None = None, model: str | None = None, api_key_env: str | None = None,
                     max_concurrency: int | None = None, **options: object) -> EvalReport:
     """`seedless eval` as a coroutine: see `evaluate`."""
-    from seedless.engine.commands.evaluate import evaluate as evaluate_data, write_report
+    from seedless.engine.commands.evaluate import evaluate as evaluate_data
+    from seedless.engine.commands.evaluate import write_report
 
     chosen = on_one_endpoint(_eval_settings(settings, options), base_url, model, api_key_env, max_concurrency)
     report_path = Path(out)

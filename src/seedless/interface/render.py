@@ -12,6 +12,8 @@ from rich.text import Text
 from rich.tree import Tree
 
 from seedless.core.taxonomy.tree import Node, TaxonomySet
+from seedless.engine.commands.plan import PlanOutcome
+from seedless.engine.commands.run import RunOutcome
 from seedless.engine.events import (
     CallDone,
     CallRetry,
@@ -23,8 +25,6 @@ from seedless.engine.events import (
     NodeExpanded,
     Notice,
 )
-from seedless.engine.commands.plan import PlanOutcome
-from seedless.engine.commands.run import RunOutcome
 from seedless.engine.store.calls import UsageRow
 from seedless.spec.loader import SpecProblem
 

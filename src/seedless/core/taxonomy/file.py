@@ -6,9 +6,9 @@ from pathlib import Path as FsPath
 
 import yaml
 
+from seedless.core.taxonomy.comments import carry, user_comments
 from seedless.core.taxonomy.provenance import LevelPlan, NodeDecision
 from seedless.core.taxonomy.tree import Node, Taxonomy, TaxonomySet
-from seedless.core.taxonomy.comments import carry, user_comments
 from seedless.core.yaml_reader import YamlReader, compose, read_text
 from seedless.spec.loader import SpecError, SpecProblem
 

@@ -6,8 +6,8 @@ import json
 import math
 from typing import Any
 
-from seedless.core.estimate import Assumptions, CallSite, Estimate, child_counts, estimate, expected_calls, mixes
 from seedless.core.dataset.output_format import describe, record_schema
+from seedless.core.estimate import Assumptions, CallSite, Estimate, child_counts, estimate, expected_calls, mixes
 from seedless.engine.llm.bindings import role_endpoint
 from seedless.engine.llm.budget import price_for
 from seedless.engine.llm.clients import endpoint_identity

@@ -10,20 +10,20 @@ from typing import Any
 
 from seedless.core.measures.coverage import TaxonomyCoverage, coverage
 from seedless.core.measures.elo import rating_summary
-from seedless.core.taxonomy.tree import TaxonomySet
 from seedless.core.taxonomy.file import read_taxonomies
-from seedless.engine.llm.bindings import Endpoints
-from seedless.engine.llm.caller import Caller
-from seedless.engine.llm.clients import ModelClient
+from seedless.core.taxonomy.tree import TaxonomySet
 from seedless.engine.evaluation.complexity import rate_complexity
 from seedless.engine.evaluation.coverage import Placement, assign_by_embedding, assign_by_model
 from seedless.engine.evaluation.critic import check_critic, critic_section
-from seedless.engine.evaluation.items import DataError, Item, load_items
 from seedless.engine.evaluation.embedding import embedding_measures, make_eval_embedder
-from seedless.engine.events import CallRetry, EventSink, Notice, ignore
-from seedless.engine.store.rundir import RunDir
-from seedless.engine.store.calls import Store
+from seedless.engine.evaluation.items import DataError, Item, load_items
 from seedless.engine.evaluation.taxonomy_quality import judge_taxonomies, quality_section
+from seedless.engine.events import CallRetry, EventSink, Notice, ignore
+from seedless.engine.llm.bindings import Endpoints
+from seedless.engine.llm.caller import Caller
+from seedless.engine.llm.clients import ModelClient
+from seedless.engine.store.calls import Store
+from seedless.engine.store.rundir import RunDir
 from seedless.spec.eval_settings import ITEM_METRICS, LIFT_AT, EvalSettings
 from seedless.spec.loader import SpecError, load_spec
 from seedless.spec.secrets import public_dump

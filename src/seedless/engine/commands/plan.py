@@ -12,14 +12,14 @@ from seedless.core.plan.strategy import Strategy
 from seedless.core.plan.strategy_file import StrategyFileError, dump_strategies, file_problems, parse_strategies
 from seedless.core.taxonomy.tree import TaxonomySet
 from seedless.core.yaml_reader import read_text
-from seedless.engine.llm.clients import ModelClient
-from seedless.engine.events import EventSink, Notice, ignore
-from seedless.engine.stages.factors import StageError
-from seedless.engine.store.rundir import RunDir
-from seedless.engine.session import Session
-from seedless.engine.store.calls import UsageRow
-from seedless.engine.stages.strategies import from_spec, write_strategies
 from seedless.engine.commands.taxonomy import TaxonomyOutcome, taxonomy_step
+from seedless.engine.events import EventSink, Notice, ignore
+from seedless.engine.llm.clients import ModelClient
+from seedless.engine.session import Session
+from seedless.engine.stages.factors import StageError
+from seedless.engine.stages.strategies import from_spec, write_strategies
+from seedless.engine.store.calls import UsageRow
+from seedless.engine.store.rundir import RunDir
 from seedless.spec.loader import SpecError, spec_problem
 from seedless.spec.models import Role, Spec
 

@@ -5,19 +5,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from seedless.core.plan.mix import CoverageBudget
 from seedless.core.dataset.rejection_stats import RejectionStats
+from seedless.core.plan.mix import CoverageBudget
 from seedless.core.plan.strategy import Strategy
-from seedless.engine.stages.catalogue import stage_usage
+from seedless.engine.commands.plan import degraded, sampler_and_budget, strategy_step
+from seedless.engine.commands.taxonomy import TaxonomyOutcome, taxonomy_step
+from seedless.engine.events import EventSink, Notice, ignore
 from seedless.engine.llm.clients import ModelClient
 from seedless.engine.outputs.dataset_files import DatasetFiles, write_dataset_files
-from seedless.engine.events import EventSink, Notice, ignore
-from seedless.engine.stages.generation import Generation
-from seedless.engine.commands.plan import degraded, sampler_and_budget, strategy_step
-from seedless.engine.store.rundir import storage_full
 from seedless.engine.session import Session
+from seedless.engine.stages.catalogue import stage_usage
+from seedless.engine.stages.generation import Generation
 from seedless.engine.store.calls import UsageRow
-from seedless.engine.commands.taxonomy import TaxonomyOutcome, taxonomy_step
+from seedless.engine.store.rundir import storage_full
 from seedless.spec.models import Spec
 
 

@@ -9,18 +9,18 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from seedless.core.taxonomy.provenance import LevelPlan, NodeDecision
-from seedless.core.taxonomy.tree import Node, Taxonomy, TaxonomySet, name_key, set_from_data, set_to_data
 from seedless.core.taxonomy.edit import EditReport, reconcile
 from seedless.core.taxonomy.file import dump_taxonomies, read_taxonomies
+from seedless.core.taxonomy.provenance import LevelPlan, NodeDecision
+from seedless.core.taxonomy.tree import Node, Taxonomy, TaxonomySet, name_key, set_from_data, set_to_data
+from seedless.engine.events import EventSink, Notice, ignore
 from seedless.engine.llm.caller import Caller
 from seedless.engine.llm.clients import ModelClient
-from seedless.engine.events import EventSink, Notice, ignore
-from seedless.engine.stages.factors import identify_factors
-from seedless.engine.store.rundir import RunDir
 from seedless.engine.session import Session
-from seedless.engine.store.calls import Store, UsageRow
+from seedless.engine.stages.factors import identify_factors
 from seedless.engine.stages.taxonomy import TaxonomyBuilder, lost_expansions, reasons
+from seedless.engine.store.calls import Store, UsageRow
+from seedless.engine.store.rundir import RunDir
 from seedless.spec.loader import SpecError, read_yaml_text
 from seedless.spec.models import Role, Spec
 

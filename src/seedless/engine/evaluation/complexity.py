@@ -5,10 +5,10 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field
 
-from seedless.core.measures.elo import Comparison, batch_schedule, fit_ratings, pairwise_from_scores
 from seedless.core.eval_replies import ComplexityReply
-from seedless.engine.llm.caller import Caller
+from seedless.core.measures.elo import Comparison, batch_schedule, fit_ratings, pairwise_from_scores
 from seedless.engine.evaluation.items import Item
+from seedless.engine.llm.caller import Caller
 from seedless.engine.llm.prompts import PromptName
 from seedless.spec.models import Role
 

@@ -11,8 +11,8 @@ import numpy as np
 
 from seedless.core.eval_replies import NONE_OF_THESE, AssignmentsReply
 from seedless.core.taxonomy.tree import Node, Path, Taxonomy, name_key
-from seedless.engine.llm.caller import Caller
 from seedless.engine.evaluation.items import Item
+from seedless.engine.llm.caller import Caller
 from seedless.engine.llm.prompts import PromptName
 from seedless.spec.models import Role
 

@@ -7,13 +7,13 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from seedless.core.measures.critic_effect import CriticEffect, critic_effect
 from seedless.core.eval_replies import CorruptionReply, answer_problem, same_answer
-from seedless.engine.llm.caller import Caller
-from seedless.engine.stages.double_critic import DoubleVerdict, ask_double_critic, judge_variables
+from seedless.core.measures.critic_effect import CriticEffect, critic_effect
 from seedless.engine.evaluation.items import DataError, Item
+from seedless.engine.llm.caller import Caller
 from seedless.engine.llm.parsing import parse_reply
 from seedless.engine.llm.prompts import PromptName
+from seedless.engine.stages.double_critic import DoubleVerdict, ask_double_critic, judge_variables
 from seedless.spec.models import Role
 
 CHANGE_CHARS = 300

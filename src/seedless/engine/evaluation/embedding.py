@@ -8,8 +8,8 @@ import numpy as np
 
 from seedless.core.measures.diversity import global_diversity, local_diversity
 from seedless.core.measures.near_duplicates import contamination, near_duplicates
-from seedless.engine.llm.embedders import Embedder, make_embedder
 from seedless.engine.evaluation.items import Item, load_items
+from seedless.engine.llm.embedders import Embedder, make_embedder
 from seedless.spec.eval_settings import EvalSettings
 
 

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from seedless.core.eval_replies import TaxonomyJudgeReply
-from seedless.core.taxonomy.tree import Path, Taxonomy, TaxonomySet, name_key
 from seedless.core.measures.taxonomy_quality import NodeJudgement, NodeLabel, TaxonomyQuality, taxonomy_quality
+from seedless.core.taxonomy.tree import Path, Taxonomy, TaxonomySet, name_key
 from seedless.engine.llm.caller import Caller
 from seedless.engine.llm.parsing import parse_reply
 from seedless.engine.llm.prompts import PromptName

@@ -5,7 +5,7 @@ from __future__ import annotations
 from seedless.engine.llm.caller import Binding
 from seedless.engine.llm.clients import ModelClient, endpoint_variant, make_client
 from seedless.engine.llm.clients.http_post import RetryHook
-from seedless.engine.llm.transport.concurrency import ControlSettings, Controller
+from seedless.engine.llm.transport.concurrency import Controller, ControlSettings
 from seedless.engine.llm.transport.dispatch import RetryPolicy
 from seedless.engine.llm.transport.limiter import Limiter
 from seedless.spec.models import ROLE_DEFAULTS, Endpoint, FakeEndpoint, ModelsSettings, Role, Spec

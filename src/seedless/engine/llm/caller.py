@@ -9,13 +9,13 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from seedless.core.replies import Reply
+from seedless.engine.events import CallDone, CallStarted, EventSink, ignore
 from seedless.engine.llm.budget import BudgetExceeded, Reservation, Spend
 from seedless.engine.llm.clients.base import ChatRequest, FatalModelError, ModelClient, ModelError
-from seedless.engine.llm.transport.dispatch import RetryPolicy, send
-from seedless.engine.events import CallDone, CallStarted, EventSink, ignore
-from seedless.engine.llm.transport.limiter import Limiter
 from seedless.engine.llm.parsing import parse_reply
 from seedless.engine.llm.prompts import PromptName, render, render_repair
+from seedless.engine.llm.transport.dispatch import RetryPolicy, send
+from seedless.engine.llm.transport.limiter import Limiter
 from seedless.engine.store.calls import Store
 from seedless.spec.models import Price, Role
 

@@ -9,7 +9,13 @@ from pathlib import Path
 from typing import Any, Literal
 
 from seedless.core.dataset.chat_mapping import ChatMapping, resolve_mapping, to_messages
-from seedless.engine.outputs.dataset_reader import ExportError, dataset_file, dataset_rows, read_dataset, run_output_format
+from seedless.engine.outputs.dataset_reader import (
+    ExportError,
+    dataset_file,
+    dataset_rows,
+    read_dataset,
+    run_output_format,
+)
 from seedless.engine.store.rundir import RunDir, RunDirError, RunLock
 
 Format = Literal["jsonl", "chat", "hf"]

@@ -8,14 +8,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from seedless.core.plan.mix import Mix
 from seedless.core.dataset.output_format import describe, record_schema
 from seedless.core.dataset.record import Lineage, Record, Rejection, Repair, Verdict
+from seedless.core.plan.mix import Mix
 from seedless.core.replies import ComplexifyReply, MetaPromptsReply, VerdictReply
 from seedless.engine.llm.caller import Caller
-from seedless.engine.stages.double_critic import EXPLANATION_CHARS, ask_double_critic
 from seedless.engine.llm.parsing import datapoint_parser
 from seedless.engine.llm.prompts import PromptName
+from seedless.engine.stages.double_critic import EXPLANATION_CHARS, ask_double_critic
 from seedless.spec.models import Role, Spec
 
 META_PROMPT_CHARS = 600

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from seedless.core.taxonomy.names import select_names
 from seedless.core.replies import FactorsReply
+from seedless.core.taxonomy.names import select_names
 from seedless.engine.llm.caller import Caller
 from seedless.engine.llm.prompts import PromptName
 from seedless.spec.models import FactorSpec, Role, Spec

@@ -8,15 +8,15 @@ import json
 from collections import deque
 from collections.abc import Iterator
 
-from seedless.core.plan.mix import MixSampler
 from seedless.core.dataset.record import Record, Rejection
 from seedless.core.dataset.rejection_stats import RejectionStats
+from seedless.core.plan.mix import MixSampler
 from seedless.core.plan.slots import SlotPlan
-from seedless.engine.stages.datapoint import DatapointMaker, Job
 from seedless.engine.events import DatapointDone, EventSink, GenerationStarted
 from seedless.engine.llm.transport.limiter import PRIORITY
-from seedless.engine.store.records import RecordStore, SlotRows, mix_id
 from seedless.engine.session import Session
+from seedless.engine.stages.datapoint import DatapointMaker, Job
+from seedless.engine.store.records import RecordStore, SlotRows, mix_id
 from seedless.spec.models import Role, Spec
 
 GENERATION_ROLES = (Role.meta_prompter, Role.complexifier, Role.generator, Role.critic, Role.judge)

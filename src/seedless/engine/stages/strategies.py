@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from seedless.core.plan.mix import NodeLevel, allows_a_mix, check_mixes
-from seedless.core.replies import StrategiesReply
 from seedless.core.plan.strategy import Component, Exclusion, Strategy, default_strategy
 from seedless.core.plan.strategy_file import parse_path, path_text
+from seedless.core.replies import StrategiesReply
 from seedless.core.taxonomy.tree import Path, TaxonomySet, name_key
 from seedless.engine.llm.caller import Caller
 from seedless.engine.llm.prompts import PromptName

@@ -5,14 +5,14 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 
+from seedless.core.replies import ChildrenReply, CriticReply, PlanReply
 from seedless.core.taxonomy.names import Rejected, select_names
 from seedless.core.taxonomy.provenance import LevelPlan, NodeDecision, RejectedName
-from seedless.core.replies import ChildrenReply, CriticReply, PlanReply
 from seedless.core.taxonomy.tree import Node, Path, Taxonomy, TaxonomySet, name_key
-from seedless.engine.llm.caller import CALL_FAILED, Caller
 from seedless.engine.events import EventSink, LevelStarted, NodeExpanded, ignore
-from seedless.engine.stages.factors import StageError
+from seedless.engine.llm.caller import CALL_FAILED, Caller
 from seedless.engine.llm.prompts import PromptName
+from seedless.engine.stages.factors import StageError
 from seedless.spec.models import Role, Spec
 
 PLAN_CHARS = 600

@@ -9,8 +9,8 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from seedless.core.plan.mix import Mix
 from seedless.core.dataset.record import Record, Rejection
+from seedless.core.plan.mix import Mix
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS records (

@@ -10,11 +10,11 @@ from rich.markup import escape
 from rich.table import Table
 
 from seedless.core.estimate import Assumptions, Estimate, Range
-from seedless.engine.llm.budget import unmatched_prices
 from seedless.engine.commands.estimate import estimate_spec
+from seedless.engine.llm.budget import unmatched_prices
+from seedless.interface.cli.generate import one_endpoint
 from seedless.interface.render import line, plain, render_problems
 from seedless.spec.loader import SpecError, load_spec
-from seedless.interface.cli.generate import one_endpoint
 
 
 def _n(value: float) -> str:

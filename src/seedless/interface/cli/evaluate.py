@@ -12,14 +12,14 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from seedless.engine.llm.clients.base import FatalModelError
-from seedless.engine.evaluation.items import DataError
 from seedless.engine.commands.evaluate import EvalReport, evaluate, store_path, write_report
+from seedless.engine.evaluation.items import DataError
 from seedless.engine.evaluation.split import split_by_complexity
+from seedless.engine.llm.clients.base import FatalModelError
+from seedless.interface.cli.generate import one_endpoint
 from seedless.interface.render import ProgressView, line, plain, render_problems
 from seedless.spec.eval_settings import DEFAULT_METRICS, ITEM_METRICS, METRICS, EvalSettings
 from seedless.spec.loader import SpecError
-from seedless.interface.cli.generate import one_endpoint
 
 
 def _names(value: str | None) -> list[str]:

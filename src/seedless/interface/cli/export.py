@@ -9,7 +9,8 @@ from rich.console import Console
 from rich.markup import escape
 
 from seedless.core.dataset.chat_mapping import META_PROMPT_FIELD, ChatMapping
-from seedless.engine.outputs.export import FORMATS, ExportError, export as export_run
+from seedless.engine.outputs.export import FORMATS, ExportError
+from seedless.engine.outputs.export import export as export_run
 
 
 def _field_list(value: str | None) -> list[str] | None:

@@ -13,14 +13,14 @@ import click
 from rich.console import Console
 from rich.markup import escape
 
-from seedless.engine.stages.catalogue import STAGES
-from seedless.engine.llm.clients.base import FatalModelError
-from seedless.engine.stages.factors import StageError
 from seedless.engine.commands.plan import build_plan
-from seedless.engine.store.rundir import RunDir, RunDirError, RunLock, StorageFull
 from seedless.engine.commands.run import run_dataset
-from seedless.engine.store.calls import UsageRow
 from seedless.engine.commands.taxonomy import build_taxonomies
+from seedless.engine.llm.clients.base import FatalModelError
+from seedless.engine.stages.catalogue import STAGES
+from seedless.engine.stages.factors import StageError
+from seedless.engine.store.calls import UsageRow
+from seedless.engine.store.rundir import RunDir, RunDirError, RunLock, StorageFull
 from seedless.interface.render import (
     ProgressView,
     render_plan,

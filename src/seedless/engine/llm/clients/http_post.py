@@ -18,8 +18,14 @@ import aiohttp
 
 from seedless.engine.llm.clients.base import FatalModelError, ModelError, Transient
 from seedless.engine.llm.clients.retry import RETRYABLE_STATUS, UNREACHABLE_RETRIES, backoff_delay, parse_retry_after
-from seedless.spec.secrets import (Redactor, redacted_url, sensitive_name, url_credentials, url_query_secrets,
-                                   without_credentials)
+from seedless.spec.secrets import (
+    Redactor,
+    redacted_url,
+    sensitive_name,
+    url_credentials,
+    url_query_secrets,
+    without_credentials,
+)
 
 T = TypeVar("T")
 Sleep = Callable[[float], Awaitable[None]]
