@@ -1,4 +1,4 @@
-"""Contracts of seedless.core.replies: typed replies and the bounded JSON schemas sent as response_format."""
+"""Contracts of seedless.core.replies: typed replies, and the bounded JSON schemas derived from them."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from seedless.core.replies import ChildrenReply, CriticReply, FactorsReply, Plan
 
 
 def test_factors_schema_is_bounded_by_the_given_limits():
-    schema = FactorsReply.schema_for(max_items=5, max_chars=40)
+    schema = FactorsReply.bounded(max_items=5, max_chars=40).json_schema()
     factors = schema["properties"]["factors"]
     assert schema["required"] == ["factors"] and schema["additionalProperties"] is False
     assert factors["type"] == "array"
@@ -23,24 +23,24 @@ def test_factors_schema_is_bounded_by_the_given_limits():
 
 @pytest.mark.parametrize(("max_items", "min_items"), [(1, 1), (2, 2), (3, 2), (16, 2)])
 def test_factors_schema_min_items_is_two_or_max_items_if_smaller(max_items, min_items):
-    factors = FactorsReply.schema_for(max_items=max_items, max_chars=60)["properties"]["factors"]
+    factors = FactorsReply.bounded(max_items=max_items, max_chars=60).json_schema()["properties"]["factors"]
     assert factors["minItems"] == min_items
     assert factors["minItems"] <= factors["maxItems"]
 
 
 def test_children_schema_bounds_the_list_and_each_name():
-    schema = ChildrenReply.schema_for(max_items=6, max_chars=60)
+    schema = ChildrenReply.bounded(max_items=6, max_chars=60).json_schema()
     assert schema == {
         "type": "object",
         "properties": {"children": {"type": "array", "items": {"type": "string", "minLength": 1, "maxLength": 60},
-                                    "maxItems": 6}},
+                                    "minItems": 0, "maxItems": 6}},
         "required": ["children"],
         "additionalProperties": False,
     }
 
 
 def test_critic_schema_bounds_edits_and_children():
-    schema = CriticReply.schema_for(max_items=7, max_chars=30)
+    schema = CriticReply.bounded(max_items=7, max_chars=30).json_schema()
     props = schema["properties"]
     assert schema["required"] == ["edits", "children"] and schema["additionalProperties"] is False
     assert props["children"]["maxItems"] == 7
@@ -55,7 +55,7 @@ def test_critic_schema_bounds_edits_and_children():
 
 
 def test_plan_schema_bounds_the_plan_text():
-    assert PlanReply.schema_for(max_chars=500) == {
+    assert PlanReply.bounded(max_chars=500).json_schema() == {
         "type": "object",
         "properties": {"plan": {"type": "string", "minLength": 1, "maxLength": 500}},
         "required": ["plan"],
@@ -94,3 +94,40 @@ def test_replies_validate_typed_values():
 def test_replies_reject_out_of_bounds_or_unknown_content(model, data):
     with pytest.raises(ValidationError):
         model.model_validate(data)
+
+
+def test_a_bounded_reply_validates_exactly_what_its_schema_allows():
+    import jsonschema
+
+    bounded = ChildrenReply.bounded(max_items=2, max_chars=10)
+    for data in ({"children": ["a", "b"]}, {"children": ["a", "b", "c"]}, {"children": ["x" * 11]}, {"children": [""]},
+                 {"children": []}, {"children": ["a"], "extra": 1}):
+        schema_ok = jsonschema.Draft202012Validator(bounded.json_schema()).is_valid(data)
+        try:
+            bounded.model_validate(data)
+            model_ok = True
+        except ValidationError:
+            model_ok = False
+        assert schema_ok == model_ok, data
+
+
+def test_every_call_sites_schema_is_strict_for_constrained_decoders():
+    from seedless.core.calls import CALL_SITES
+
+    def objects(node):
+        if isinstance(node, dict):
+            if node.get("type") == "object" and "properties" in node:
+                yield node
+            for value in node.values():
+                yield from objects(value)
+        elif isinstance(node, list):
+            for value in node:
+                yield from objects(value)
+
+    for site in CALL_SITES.values():
+        if site.reply is None:
+            continue
+        schema = site.reply.json_schema()
+        assert "$defs" not in str(schema) and "title" not in schema, site.name
+        for obj in objects(schema):
+            assert obj["required"] == list(obj["properties"]) and obj["additionalProperties"] is False, site.name

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 
 import pytest
 
 import seedless
 from conftest import SPEC, ScriptedModel, fake_clients
 from seedless.core.dataset.record import Record
+from seedless.engine.llm.clients.fake import FakeClient
 from seedless.engine.store.rundir import RunDirError
 
 OUTPUT = """
@@ -37,6 +39,18 @@ def test_the_api_loads_a_spec_file_and_resumes_with_no_call(tmp_path):
     clients, client = fake_clients(ScriptedModel())
     outcome = seedless.run(str(path), tmp_path / "run", clients=clients)
     assert client.requests == [] and outcome.files.accepted == 6
+
+
+def test_a_client_given_by_name_needs_no_declared_endpoint_and_without_it_the_spec_is_refused(tmp_path):
+    text = (SPEC + OUTPUT).replace("  default: fake\n", "  default: mine\n")
+    mine = FakeClient("mine", max_concurrency=4, responder=ScriptedModel())
+    outcome = seedless.run(text, tmp_path / "run", clients={"mine": mine})
+    assert outcome.complete and outcome.files.accepted == 6 and mine.requests
+    with sqlite3.connect(tmp_path / "run" / "seedless.db") as db:
+        assert {model for (model,) in db.execute("SELECT DISTINCT model FROM calls")} == {"fake:mine"}
+    with pytest.raises(seedless.SpecError) as refused:
+        seedless.run(text, tmp_path / "other")
+    assert str(refused.value) == "<spec>:9: models.default: names no endpoint (known: fake)"
 
 
 def test_base_url_and_model_go_together():

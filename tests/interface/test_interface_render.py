@@ -6,6 +6,7 @@ import io
 
 from rich.console import Console
 
+from seedless.core.measures.report import FactorQualityPart, TaxonomyQualitySection
 from seedless.core.estimate import Assumptions
 from seedless.core.taxonomy.tree import Node, Taxonomy, TaxonomySet
 from seedless.engine.commands.estimate import estimate_spec
@@ -61,11 +62,12 @@ def test_usage_tables_and_problems_show_model_names_and_messages_as_written():
 
 def test_eval_and_estimate_reports_show_names_as_written():
     c, out = console()
-    render_taxonomy_quality(c, {
-        "generated": "gen:ok:.yaml", "expert": "[b]expert.yaml", "completeness": 0.5, "soundness": 0.5,
-        "novelty": 0.0, "expert_nodes": 3, "unmatched_generated_factors": [NAME], "unmatched_expert_factors": [],
-        "factors": [{"factor": NAME, "expert_nodes": 3, "generated_nodes": 2, "completeness": 0.5,
-                     "soundness": 0.5, "novelty": 0.0, "counts": {}, "unlabelled": ["a"]}]})
+    render_taxonomy_quality(c, TaxonomyQualitySection(
+        generated="gen:ok:.yaml", expert="[b]expert.yaml", completeness=0.5, soundness=0.5, novelty=0.0,
+        expert_nodes=3, counts={}, unmatched_generated_factors=[NAME], unmatched_expert_factors=[],
+        factors=[FactorQualityPart(factor=NAME, expert_factor=NAME, expert_nodes=3, generated_nodes=2,
+                                   completeness=0.5, soundness=0.5, novelty=0.0, counts={}, nodes=[],
+                                   expert_unmatched=[], unlabelled=[["a"]], batches=1, failures=[])]))
     spec = parse_spec("description: Word problems in arithmetic.\nfactors: [{name: T}]\nmodels:\n  endpoints: {':ok:[b]': {kind: fake}}\n"
                       "  default: ':ok:[b]'\n")
     render_estimate(c, estimate_spec(spec, Assumptions(0.8, 0.5)))

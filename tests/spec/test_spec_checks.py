@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from seedless.spec import SpecError, parse_spec
-from seedless.spec.checks import cross_check
+from seedless.spec.checks import clients_supplied, cross_check
 
 DESCRIPTION = "Questions about the weather."
 
@@ -38,6 +38,29 @@ def test_a_default_missing_from_given_endpoints_is_reported_even_when_left_impli
 def test_a_role_naming_no_endpoint_is_reported_at_the_role_endpoint():
     problems = cross_check({"models": {"roles": {"taxonomy_critic": {"endpoint": "big"}, "level_planner": {}}}})
     assert problems == [(("models", "roles", "taxonomy_critic", "endpoint"), "names no endpoint 'big'")]
+
+
+def test_endpoint_names_supplied_as_clients_need_no_declared_endpoint_and_only_then():
+    data = {"models": {"endpoints": {"a": {"kind": "fake"}}, "default": "mine",
+                       "roles": {"critic": {"endpoint": "other"}}}}
+    assert cross_check(data, clients={"mine", "other"}) == []
+    assert cross_check(data, clients={"mine"}) == [
+        (("models", "roles", "critic", "endpoint"), "names no endpoint 'other'")]
+    with clients_supplied({"mine", "other"}):
+        assert cross_check(data) == []
+    assert cross_check(data) == [
+        (("models", "default"), "names no endpoint (known: a)"),
+        (("models", "roles", "critic", "endpoint"), "names no endpoint 'other'"),
+    ]
+
+
+def test_a_spec_loaded_where_clients_are_supplied_may_name_them_and_elsewhere_fails_as_before():
+    text = f"description: {DESCRIPTION}\nmodels:\n  endpoints: {{a: {{kind: fake}}}}\n  default: mine\n"
+    with clients_supplied({"mine"}):
+        assert parse_spec(text).models.default == "mine"
+    with pytest.raises(SpecError) as info:
+        parse_spec(text, "s.yaml")
+    assert str(info.value) == "s.yaml:4: models.default: names no endpoint (known: a)"
 
 
 def test_min_children_above_max_children_is_reported_using_defaults_for_the_missing_bound():

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
+from seedless.core import calls
+from seedless.core.calls import CallSite
 from seedless.spec.models import Price, Role, Spec
 
 
@@ -35,12 +38,46 @@ ZERO = Range(0.0, 0.0, 0.0)
 
 @dataclass(frozen=True)
 class StageCalls:
-    """One stage's calls: `prompt` is the call site's template name (engine/llm/prompts/<prompt>.j2)."""
+    """One call site's calls (core/calls.py names the site, its stage and role)."""
 
-    stage: str
-    role: Role
-    prompt: str
+    site: CallSite
     calls: Range
+
+    @property
+    def stage(self) -> str:
+        return self.site.stage
+
+    @property
+    def role(self) -> Role:
+        return self.site.role
+
+    @property
+    def prompt(self) -> str:
+        return self.site.name
+
+
+@dataclass(frozen=True)
+class StepLoad:
+    """What one datapoint step costs a try that reaches it: calls per call site name, and the chance that the try
+    goes on past it (its checks pass)."""
+
+    step: str
+    calls: dict[str, float]
+    passes: float
+
+
+LoadsAt = Callable[[float], "list[StepLoad]"]  # the enabled steps' loads, in order, at a given acceptance
+
+
+def per_try(loads: list[StepLoad], *, reach_every_step: bool = False) -> tuple[dict[str, float], float]:
+    """(calls per call site of one try, the chance the try is accepted). A try reaches a step with the chance that
+    every step before it passed, or always (`reach_every_step`: the worst case, every check failing late)."""
+    reach, calls = 1.0, {}
+    for load in loads:
+        for name, n in load.calls.items():
+            calls[name] = calls.get(name, 0.0) + n * (1.0 if reach_every_step else reach)
+        reach *= load.passes
+    return calls, reach
 
 
 def child_counts(spec: Spec) -> Range:
@@ -88,96 +125,38 @@ def _tree_calls(spec: Spec) -> tuple[Range, Range]:
     return nodes, plans
 
 
-@dataclass(frozen=True)
-class TryShape:
-    """Calls of one try (one datapoint attempt) beyond meta-prompt, complexification and generation."""
-
-    critic_rounds: float
-    repairs: float
-    judge_calls: float
-    accepted: float  # chance that the try is accepted
-
-
-def try_shape(spec: Spec, acceptance: float) -> TryShape:
-    """Each requirement round passes with `acceptance`; a failed round is repaired (up to max_repairs) and
-    checked again; a datapoint that passes meets the double critic (two calls), which passes with `acceptance`."""
-    g = spec.generation
-    fail = 1.0 - acceptance
-    rounds = repairs = 0.0
-    passed = 1.0
-    if g.requirement_critic:
-        rounds = sum(fail ** k for k in range(g.max_repairs + 1))
-        repairs = sum(fail ** k for k in range(1, g.max_repairs + 1))
-        passed = 1.0 - fail ** (g.max_repairs + 1)
-    judge = 0.0
-    if g.double_critic and spec.output.answer_field:
-        judge = 2.0 * passed
-        passed *= acceptance
-    return TryShape(rounds, repairs, judge, passed)
-
-
-def tries(spec: Spec, acceptance: float) -> float:
-    """Expected tries for `size` accepted datapoints: size / P(accept), capped by the attempt bound. A slot's
-    retries (slot_attempts) do not change this ratio: per slot, tries and acceptances shrink together."""
-    shape = try_shape(spec, acceptance)
-    bound = spec.generation.attempt_bound(spec.size)
-    return float(bound) if shape.accepted <= 0 else min(spec.size / shape.accepted, float(bound))
-
-
-def complexified_share(spec: Spec) -> float:
-    """The complexified stream's share of the accepted datapoints: round(c * size) / size."""
-    return round(spec.generation.complexify * spec.size) / spec.size
-
-
-def expected_calls(spec: Spec, assumptions: Assumptions) -> list[StageCalls]:
-    """Every stage's calls (low: every check passes and the fewest children; expected: the assumptions and the
-    midpoint of children; high: the most children and every try of the attempt bound with every repair)."""
+def expected_calls(spec: Spec, assumptions: Assumptions, loads_at: LoadsAt) -> list[StageCalls]:
+    """Every call site's calls (low: every check passes and the fewest children; expected: the assumptions and the
+    midpoint of children; high: the most children and every try of the attempt bound reaching every step with
+    every repair). The datapoint steps' calls come from their own loads (`loads_at`), in registry order."""
     t, g = spec.taxonomy, spec.generation
     nodes, plans = _tree_calls(spec)
     out: list[StageCalls] = []
     one = Range(1, 1, 1)
     if not spec.factors:
-        out.append(StageCalls("factors", Role.factor_proposer, "factors", one))
-    out.append(StageCalls("taxonomy proposals", Role.taxonomy_proposer, "taxonomy_propose", nodes.scale(t.proposals)))
+        out.append(StageCalls(calls.FACTORS, one))
+    out.append(StageCalls(calls.TAXONOMY_PROPOSE, nodes.scale(t.proposals)))
     if t.critic:
-        out.append(StageCalls("taxonomy critic", Role.taxonomy_critic, "taxonomy_critic", nodes))
+        out.append(StageCalls(calls.TAXONOMY_CRITIC, nodes))
     if t.level_plan:
-        out.append(StageCalls("level plans", Role.level_planner, "level_plan", plans))
+        out.append(StageCalls(calls.LEVEL_PLAN, plans))
     if not spec.strategies and spec.strategy.write:
-        out.append(StageCalls("strategies", Role.strategist, "strategies", one))
-    low, mid, high = try_shape(spec, 1.0), try_shape(spec, assumptions.acceptance), _worst_try(spec)
-    n = Range(float(spec.size), tries(spec, assumptions.acceptance), float(g.attempt_bound(spec.size)))
-    if g.meta_prompt:
-        out.append(StageCalls("meta-prompts", Role.meta_prompter, "meta_prompt", n))
-    if complexified_share(spec) > 0:
-        out.append(StageCalls("complexification", Role.complexifier, "complexify", n.scale(complexified_share(spec))))
-    out.append(StageCalls("generation", Role.generator, "generate", n))
-    if g.requirement_critic:
-        out.append(StageCalls("requirement critic", Role.critic, "critic_requirements",
-                              Range(n.low * low.critic_rounds, n.expected * mid.critic_rounds,
-                                    n.high * high.critic_rounds)))
-        if g.max_repairs:
-            out.append(StageCalls("repairs", Role.generator, "repair_datapoint",
-                                  Range(n.low * low.repairs, n.expected * mid.repairs, n.high * high.repairs)))
-    if g.double_critic and spec.output.answer_field:
-        out.append(StageCalls("double critic", Role.judge, "judge_correct",
-                              Range(n.low * low.judge_calls, n.expected * mid.judge_calls,
-                                    n.high * high.judge_calls)))
+        out.append(StageCalls(calls.STRATEGIES, one))
+    low, _ = per_try(loads_at(1.0))
+    mid, accepted = per_try(loads_at(assumptions.acceptance))
+    high, _ = per_try(loads_at(0.0), reach_every_step=True)
+    bound = float(g.attempt_bound(spec.size))
+    tries = bound if accepted <= 0 else min(spec.size / accepted, bound)
+    for name in dict.fromkeys([*low, *mid, *high]):
+        counts = Range(spec.size * low.get(name, 0.0), tries * mid.get(name, 0.0), bound * high.get(name, 0.0))
+        if counts.high > 0:
+            out.append(StageCalls(calls.CALL_SITES[name], counts))
     return out
 
 
-def _worst_try(spec: Spec) -> TryShape:
-    """Every repair used and the double critic reached on every try (the datapoint still rejected)."""
-    g = spec.generation
-    rounds = float(g.max_repairs + 1) if g.requirement_critic else 0.0
-    repairs = float(g.max_repairs) if g.requirement_critic else 0.0
-    judge = 2.0 if g.double_critic and spec.output.answer_field else 0.0
-    return TryShape(rounds, repairs, judge, 0.0)
-
-
 @dataclass(frozen=True)
-class CallSite:
-    """How one stage's calls are sized and priced: the endpoint and model its role uses, prompt tokens per call
+class SiteCost:
+    """How one call site's calls are sized and priced: the endpoint and model its role uses, prompt tokens per call
     (from the rendered template), the role's max_tokens, and the price when the spec gives one."""
 
     endpoint: str
@@ -190,7 +169,7 @@ class CallSite:
 @dataclass(frozen=True)
 class StageEstimate:
     calls: StageCalls
-    site: CallSite
+    site: SiteCost
     completion_fraction: float
 
     @property
@@ -218,7 +197,7 @@ class StageEstimate:
 class Estimate:
     stages: list[StageEstimate]
     assumptions: Assumptions
-    unpriced: list[str]  # stages whose model has no price (the cost total leaves them out)
+    unpriced: list[str]  # call sites whose model has no price (the cost total leaves them out)
 
     def total(self, what: str) -> Range:
         out = ZERO
@@ -228,7 +207,7 @@ class Estimate:
         return out
 
 
-def estimate(stages: list[StageCalls], sites: dict[str, CallSite], assumptions: Assumptions) -> Estimate:
-    """Pair each stage with its call site (keyed by prompt name)."""
+def estimate(stages: list[StageCalls], sites: dict[str, SiteCost], assumptions: Assumptions) -> Estimate:
+    """Pair each call site's calls with its sizing (keyed by the call site's name)."""
     rows = [StageEstimate(s, sites[s.prompt], assumptions.completion_fraction) for s in stages]
-    return Estimate(rows, assumptions, [r.calls.stage for r in rows if r.site.price is None])
+    return Estimate(rows, assumptions, [r.calls.prompt for r in rows if r.site.price is None])

@@ -1,13 +1,14 @@
-"""Typed replies of the eval call sites (coverage, complexity, taxonomy judge, corrupter), with bounded schemas."""
+"""Typed replies of the eval call sites (coverage, complexity, taxonomy judge, corrupter); schemas derived from them."""
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from functools import lru_cache
+from typing import Annotated, Any, Literal
 
 import jsonschema
 from pydantic import BaseModel, ConfigDict, Field
 
-from seedless.core.replies import Reply
+from seedless.core.replies import Reply, items, narrow, one_of, text
 
 NONE_OF_THESE = "none of these"
 
@@ -24,21 +25,12 @@ class AssignmentsReply(Reply):
     assignments: list[Placement] = Field(..., max_length=200)
 
     @classmethod
-    def schema_for(cls, *, items: int, choices: list[str]) -> dict[str, Any]:
-        placement = {
-            "type": "object",
-            "properties": {"item": {"type": "integer", "minimum": 1, "maximum": items},
-                           "node": {"type": "string", "enum": [*choices, NONE_OF_THESE]}},
-            "required": ["item", "node"],
-            "additionalProperties": False,
-        }
-        return {
-            "type": "object",
-            "properties": {"assignments": {"type": "array", "items": placement, "minItems": items,
-                                           "maxItems": items}},
-            "required": ["assignments"],
-            "additionalProperties": False,
-        }
+    @lru_cache(maxsize=256)
+    def bounded(cls, *, count: int, choices: tuple[str, ...]) -> type[AssignmentsReply]:
+        """One placement per item, each naming an offered category or "none of these"."""
+        placement = narrow(Placement, item=Annotated[int, Field(ge=1, le=count)],
+                           node=one_of((*choices, NONE_OF_THESE)))
+        return narrow(cls, assignments=items(placement, count, count))
 
 
 class Score(BaseModel):
@@ -53,20 +45,9 @@ class ComplexityReply(Reply):
     scores: list[Score] = Field(..., max_length=50)
 
     @classmethod
-    def schema_for(cls, *, items: int) -> dict[str, Any]:
-        score = {
-            "type": "object",
-            "properties": {"item": {"type": "integer", "minimum": 1, "maximum": items},
-                           "score": {"type": "integer", "minimum": 1, "maximum": 10}},
-            "required": ["item", "score"],
-            "additionalProperties": False,
-        }
-        return {
-            "type": "object",
-            "properties": {"scores": {"type": "array", "items": score, "minItems": items, "maxItems": items}},
-            "required": ["scores"],
-            "additionalProperties": False,
-        }
+    @lru_cache(maxsize=256)
+    def bounded(cls, *, count: int) -> type[ComplexityReply]:
+        return narrow(cls, scores=items(narrow(Score, item=Annotated[int, Field(ge=1, le=count)]), count, count))
 
 
 NO_MATCH = "none"
@@ -86,21 +67,11 @@ class TaxonomyJudgeReply(Reply):
     labels: list[NodeLabelEntry] = Field(..., max_length=200)
 
     @classmethod
-    def schema_for(cls, *, nodes: int, matches: list[str]) -> dict[str, Any]:
-        entry = {
-            "type": "object",
-            "properties": {"node": {"type": "integer", "minimum": 1, "maximum": nodes},
-                           "match": {"type": "string", "enum": [NO_MATCH, *matches]},
-                           "label": {"type": "string", "enum": list(NODE_LABELS)}},
-            "required": ["node", "match", "label"],
-            "additionalProperties": False,
-        }
-        return {
-            "type": "object",
-            "properties": {"labels": {"type": "array", "items": entry, "minItems": nodes, "maxItems": nodes}},
-            "required": ["labels"],
-            "additionalProperties": False,
-        }
+    @lru_cache(maxsize=256)
+    def bounded(cls, *, count: int, matches: tuple[str, ...]) -> type[TaxonomyJudgeReply]:
+        entry = narrow(NodeLabelEntry, node=Annotated[int, Field(ge=1, le=count)],
+                       match=(one_of((NO_MATCH, *matches)), NO_MATCH))
+        return narrow(cls, labels=items(entry, count, count))
 
 
 MAX_ANSWER_CHARS = 4000
@@ -134,14 +105,15 @@ class CorruptionReply(Reply):
     answer: Any
 
     @classmethod
-    def schema_for(cls, *, original: Any, max_chars: int) -> dict[str, Any]:
-        return {
-            "type": "object",
-            "properties": {"change": {"type": "string", "minLength": 1, "maxLength": max_chars},
-                           "answer": answer_schema(original)},
-            "required": ["change", "answer"],
-            "additionalProperties": False,
-        }
+    @lru_cache(maxsize=64)
+    def bounded(cls, *, max_chars: int) -> type[CorruptionReply]:
+        return narrow(cls, change=text(max_chars, 1))
+
+    @classmethod
+    def schema_for(cls, original: Any) -> dict[str, Any]:
+        """The derived schema, its `answer` shaped like the original answer (see answer_schema)."""
+        schema = cls.json_schema()
+        return schema | {"properties": schema["properties"] | {"answer": answer_schema(original)}}
 
 
 def _normal(value: Any) -> Any:

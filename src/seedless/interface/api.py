@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,6 +20,7 @@ from seedless.engine.outputs.export import ExportResult
 from seedless.engine.outputs.export import export as export_run
 from seedless.engine.store.jsonl import read_objects
 from seedless.engine.store.rundir import RunDir, RunDirError
+from seedless.spec.checks import clients_supplied
 from seedless.spec.eval_settings import EvalSettings
 from seedless.spec.loader import load_spec, parse_spec
 from seedless.spec.models import Spec
@@ -31,15 +32,18 @@ if TYPE_CHECKING:  # loaded by the functions that use them: the measures need nu
 
 SpecLike = Spec | str | Path
 def spec_of(spec: SpecLike, *, base_url: str | None = None, model: str | None = None,
-            api_key_env: str | None = None, max_concurrency: int | None = None) -> Spec:
+            api_key_env: str | None = None, max_concurrency: int | None = None,
+            clients: Collection[str] = ()) -> Spec:
     """A Spec from a Spec, a path to a YAML file, or YAML text (a string with a newline); `base_url` and
-    `model` point every role at one OpenAI-compatible server, like the CLI's --base-url/--model."""
-    if isinstance(spec, Spec):
-        loaded = spec
-    elif isinstance(spec, str) and "\n" in spec:
-        loaded = parse_spec(spec)
-    else:
-        loaded = load_spec(spec)
+    `model` point every role at one OpenAI-compatible server, like the CLI's --base-url/--model. `clients`:
+    the endpoint names given as clients, which roles and models.default may name without declaring them."""
+    with clients_supplied(clients):
+        if isinstance(spec, Spec):
+            loaded = spec
+        elif isinstance(spec, str) and "\n" in spec:
+            loaded = parse_spec(spec)
+        else:
+            loaded = load_spec(spec)
     return on_one_endpoint(loaded, base_url, model, api_key_env, max_concurrency)
 
 
@@ -70,7 +74,8 @@ async def arun(spec: SpecLike, out: str | Path, *, events: EventSink = ignore, f
                max_concurrency: int | None = None) -> RunOutcome:
     """`seedless run` as a coroutine; `events` receives typed progress events (engine.events). `force` uses an
     `out` that holds files seedless did not write (refused otherwise, like the CLI without --force)."""
-    loaded = spec_of(spec, base_url=base_url, model=model, api_key_env=api_key_env, max_concurrency=max_concurrency)
+    loaded = spec_of(spec, base_url=base_url, model=model, api_key_env=api_key_env, max_concurrency=max_concurrency,
+                     clients=clients or {})
     return await run_dataset(loaded, _claim(spec, out, force), events=events, from_scratch=from_scratch,
                              clients=clients)
 
@@ -88,7 +93,8 @@ def taxonomy(spec: SpecLike, out: str | Path, *, events: EventSink = ignore, fro
              model: str | None = None, api_key_env: str | None = None,
              max_concurrency: int | None = None) -> TaxonomyOutcome:
     """`seedless taxonomy SPEC --out OUT`."""
-    loaded = spec_of(spec, base_url=base_url, model=model, api_key_env=api_key_env, max_concurrency=max_concurrency)
+    loaded = spec_of(spec, base_url=base_url, model=model, api_key_env=api_key_env, max_concurrency=max_concurrency,
+                     clients=clients or {})
     return asyncio.run(build_taxonomies(loaded, _claim(spec, out, force), events=events, from_scratch=from_scratch,
                                         clients=clients))
 
@@ -97,7 +103,8 @@ def plan(spec: SpecLike, out: str | Path, *, events: EventSink = ignore, from_sc
          force: bool = False, clients: dict[str, ModelClient] | None = None, base_url: str | None = None,
          model: str | None = None, api_key_env: str | None = None, max_concurrency: int | None = None) -> PlanOutcome:
     """`seedless plan SPEC --out OUT`: taxonomies, strategies, coverage budget and sample mixes."""
-    loaded = spec_of(spec, base_url=base_url, model=model, api_key_env=api_key_env, max_concurrency=max_concurrency)
+    loaded = spec_of(spec, base_url=base_url, model=model, api_key_env=api_key_env, max_concurrency=max_concurrency,
+                     clients=clients or {})
     return asyncio.run(build_plan(loaded, _claim(spec, out, force), events=events, from_scratch=from_scratch,
                                   clients=clients))
 

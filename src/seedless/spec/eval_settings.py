@@ -5,19 +5,35 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from seedless.spec.models import ModelsSettings, Strict
 
-Metric = Literal["coverage", "diversity", "complexity", "duplicates", "taxonomy_quality", "critic"]
-METRICS: tuple[Metric, ...] = ("coverage", "diversity", "complexity", "duplicates", "taxonomy_quality", "critic")
-DEFAULT_METRICS: tuple[Metric, ...] = ("coverage", "diversity", "complexity", "duplicates")
-ITEM_METRICS: frozenset[Metric] = frozenset({"coverage", "diversity", "complexity", "duplicates", "critic"})
+# The built-in measures, in the order they run (engine/evaluation/registry.py MEASURES holds them; a contract test
+# keeps the two equal). spec cannot import the engine, so a plugin measure's name is allowed here by its
+# register_measure (allow_metric): `metrics` accepts every name in metric_names().
+METRICS: tuple[str, ...] = ("coverage", "diversity", "complexity", "duplicates", "taxonomy_quality", "critic")
+DEFAULT_METRICS: tuple[str, ...] = ("coverage", "diversity", "complexity", "duplicates")
+_PLUGIN_METRICS: dict[str, None] = {}
 LIFT_AT: tuple[float, ...] = (0.5, 0.7, 0.9)  # generator accuracies the critic's accuracy lift is always reported at
 
 
+def metric_names() -> tuple[str, ...]:
+    """Every measure `metrics` may name: the built-in ones, then those registered by plugins."""
+    return METRICS + tuple(_PLUGIN_METRICS)
+
+
+def allow_metric(name: str) -> None:
+    if name not in METRICS:
+        _PLUGIN_METRICS[name] = None
+
+
+def disallow_metric(name: str) -> None:
+    _PLUGIN_METRICS.pop(name, None)
+
+
 class EvalSettings(Strict):
-    metrics: list[Metric] = Field(default_factory=lambda: list(DEFAULT_METRICS), min_length=1,
+    metrics: list[str] = Field(default_factory=lambda: list(DEFAULT_METRICS), min_length=1,
                                   description="taxonomy_quality and critic are opt-in.")
     fields: list[str] = Field(default_factory=list, description="Data fields that make an item's text; "
                               "empty: `text` when present, else every field as 'name: value' lines.")
@@ -45,6 +61,14 @@ class EvalSettings(Strict):
                                       f"accuracy lift is reported for (also always at {', '.join(map(str, LIFT_AT))}).")
     seed: int = Field(0, ge=0, le=2**31 - 1)
     models: ModelsSettings = Field(default_factory=ModelsSettings)
+
+    @field_validator("metrics")
+    @classmethod
+    def _known_metrics(cls, value: list[str]) -> list[str]:
+        unknown = [m for m in value if m not in metric_names()]
+        if unknown:
+            raise ValueError(f"unknown measure(s) {', '.join(unknown)}; choose from {', '.join(metric_names())}")
+        return value
 
     @model_validator(mode="after")
     def _critic_needs_an_answer_field(self) -> EvalSettings:

@@ -2,44 +2,20 @@
 
 from __future__ import annotations
 
-import re
 from enum import Enum
-from pathlib import Path
-from types import UnionType
-from typing import Annotated, Any, Literal, Union, get_args, get_origin
+from typing import Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
+from pydantic import Field, PrivateAttr
 
-
-def _numeric(annotation: Any) -> bool:
-    """Whether a field's type is a number (int or float, optional or in a union): YAML true/false is not one."""
-    if annotation in (int, float):
-        return True
-    return get_origin(annotation) in (Union, UnionType) and any(_numeric(a) for a in get_args(annotation))
-
-
-class NotANumber:
-    """What a YAML true/false given to a number setting becomes before validation, so that it fails there (pydantic's
-    lax mode would read it as 1 or 0) with the setting's own path."""
-
-    def __init__(self, value: bool):
-        self.value = value
-
-    def __repr__(self) -> str:
-        return str(self.value).lower()
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _no_bool_as_number(cls, data: Any) -> Any:
-        if not isinstance(data, dict) or not any(isinstance(v, bool) for v in data.values()):
-            return data
-        fields = cls.model_fields
-        return {k: NotANumber(v) if isinstance(v, bool) and k in fields and _numeric(fields[k].annotation) else v
-                for k, v in data.items()}
+# The endpoint kinds live in spec/endpoints.py (with their registry), Strict in spec/strict.py; re-exported here.
+from seedless.spec.endpoints import (  # noqa: F401
+    EmbeddedEndpoint,
+    Endpoint,
+    EndpointSettings,
+    FakeEndpoint,
+    OpenAIEndpoint,
+)
+from seedless.spec.strict import NotANumber, Strict  # noqa: F401
 
 
 class Role(str, Enum):
@@ -78,113 +54,6 @@ ROLE_DEFAULTS: dict[Role, tuple[float, int]] = {
     Role.taxonomy_judge: (0.0, 600),
     Role.corrupter: (0.7, 400),
 }
-
-
-class EmbeddedEndpoint(Strict):
-    """llama.cpp (xllamacpp) in this process, serving the packaged Qwen2.5-Coder-0.5B or any local GGUF."""
-
-    kind: Literal["embedded"] = "embedded"
-    model_path: Path | None = Field(None, description="A local GGUF; default: the packaged Qwen2.5-Coder-0.5B.")
-    n_parallel: int = Field(8, ge=1, le=64, description="Server slots decoded together (continuous batching); 8 "
-                            "measured best on 2 cores (benchmarks/embedded_parallel.py, docs/performance.md).")
-    n_ctx_per_slot: int = Field(4096, ge=512, le=131072, description="Context tokens per slot.")
-    threads: int | None = Field(None, ge=1, le=512, description="CPU threads; default: all cores.")
-    max_concurrency: int | None = Field(None, ge=1, le=1024, description="Requests in flight; default n_parallel.")
-    timeout_s: float = Field(600.0, gt=0, description="Seconds before one request is abandoned and retried.")
-    max_retries: int = Field(3, ge=0, le=20, description="Retries of one request after transport errors.")
-    max_rate_limit_retries: int = Field(30, ge=0, le=1000, description="Retries of one request after 429/503.")
-    adaptive: bool = Field(False, description="Adapt the requests in flight (up to max_concurrency) to the server; "
-                           "off by default: the window already equals the server's slots, so nothing queues.")
-
-
-class OpenAIEndpoint(Strict):
-    """Any OpenAI-compatible server: vLLM, llama.cpp, Ollama, OpenRouter, a LiteLLM proxy, OpenAI."""
-
-    kind: Literal["openai"] = "openai"
-    base_url: str = Field(..., min_length=1, description="e.g. http://localhost:8000/v1")
-    model: str = Field(..., min_length=1)
-    api_key_env: str | None = Field(None, description="Name of the environment variable holding the API key.")
-    max_concurrency: int = Field(256, ge=1, le=4096, description="Most requests in flight (a sliding window); "
-                                 "with `adaptive`, the limit starts lower and finds the server's own.")
-    timeout_s: float = Field(300.0, gt=0)
-    max_retries: int = Field(6, ge=0, le=50, description="Retries of one request after transport errors "
-                             "(timeouts, resets, 5xx, malformed bodies).")
-    max_rate_limit_retries: int = Field(30, ge=0, le=1000, description="Retries of one request after 429/503, "
-                                        "each after the server's Retry-After.")
-    adaptive: bool = Field(True, description="Adapt the requests in flight to the server: back off on rate "
-                           "limits and queueing, grow while answers come back at their usual speed.")
-    json_schema: bool = Field(True, description="Send response_format json_schema (turn off for servers without it).")
-    max_tokens_field: Literal["max_tokens", "max_completion_tokens"] = Field(
-        "max_tokens", description="The body field of the token budget (reasoning models take max_completion_tokens).")
-    headers: dict[str, str] = Field(default_factory=dict, description="Extra headers on every request (e.g. "
-                                    "OpenRouter's HTTP-Referer and X-Title); keep secrets in headers_env.")
-    headers_env: dict[str, str] = Field(default_factory=dict, description="Header name -> the environment "
-                                        "variable holding its value (e.g. api-key: AZURE_OPENAI_KEY): keys stay "
-                                        "out of the spec.")
-    query: dict[str, str] = Field(default_factory=dict, description="Query parameters on every URL (e.g. Azure's "
-                                  "api-version).")
-    extra_body: dict[str, Any] = Field(default_factory=dict, description="Fields merged into every request body "
-                                       "(vLLM's chat_template_kwargs, guided_json, top_k...); part of each call's "
-                                       "fingerprint, since they change the replies.")
-    health_check: bool = Field(True, description="GET {base_url}/models once before the first call: stop at once "
-                               "when the server is not there, refuses the key or does not serve the model.")
-
-    @field_validator("headers", "headers_env")
-    @classmethod
-    def _header_names(cls, value: dict[str, str]) -> dict[str, str]:
-        for name, item in value.items():
-            if not HEADER_NAME.fullmatch(name):
-                raise ValueError(f"{name!r} is not a header name")
-            if name.lower() in FIXED_HEADERS:
-                raise ValueError(f"{name} is set by seedless")
-            if "\r" in item or "\n" in item:
-                raise ValueError(f"the value of {name} holds a line break")
-        return value
-
-    @field_validator("headers_env")
-    @classmethod
-    def _variable_names(cls, value: dict[str, str]) -> dict[str, str]:
-        for name, variable in value.items():
-            if not ENV_NAME.fullmatch(variable):
-                raise ValueError(f"{name}: {variable!r} is not an environment variable name")
-        return value
-
-    @field_validator("extra_body")
-    @classmethod
-    def _body_fields_seedless_sets(cls, value: dict[str, Any]) -> dict[str, Any]:
-        taken = sorted(set(value) & set(RESERVED_BODY))
-        if taken:
-            raise ValueError(f"{', '.join(taken)} cannot be set here: seedless writes model, messages, stream and "
-                             "response_format itself; temperature and max_tokens are models.roles settings, seed is "
-                             "the spec's seed")
-        return value
-
-    @model_validator(mode="after")
-    def _one_authorization(self) -> OpenAIEndpoint:
-        names = [n.lower() for n in (*self.headers, *self.headers_env)]
-        if len(names) != len(set(names)):
-            raise ValueError("a header is named twice in headers and headers_env")
-        if self.api_key_env and "authorization" in names:
-            raise ValueError("api_key_env sends the Authorization header; do not set it in headers as well")
-        return self
-
-
-HEADER_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
-ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-FIXED_HEADERS = frozenset({"content-type", "content-length", "host"})
-RESERVED_BODY = ("model", "messages", "stream", "response_format", "temperature", "max_tokens",
-                 "max_completion_tokens", "seed")
-
-
-class FakeEndpoint(Strict):
-    """Deterministic, schema-aware fake model. For tests only; never a default."""
-
-    kind: Literal["fake"] = "fake"
-    model: str = "fake"
-    max_concurrency: int = Field(8, ge=1, le=4096)
-
-
-Endpoint = Annotated[Union[EmbeddedEndpoint, OpenAIEndpoint, FakeEndpoint], Field(discriminator="kind")]
 
 
 class RoleSettings(Strict):

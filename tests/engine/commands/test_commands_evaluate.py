@@ -76,14 +76,14 @@ def test_coverage_descends_level_by_level_and_counts_ancestors(tmp_path, model):
     data = write_data(tmp_path, ["Fractions: share halves of a pizza", "Fractions: cut quarters of a cake",
                                  "Fractions in general", "A poem about the sea"])
     report, client = run_eval(tmp_path, data, model)
-    (topic,) = report.coverage["taxonomies"]
+    (topic,) = report.as_dict()["coverage"]["taxonomies"]
     levels = {lv["level"]: lv for lv in topic["levels"]}
     # level 1: Fractions hit, Geometry not -> 1/2; level 2: Halves, Quarters hit -> 2/4
     assert (levels[1]["hit"], levels[1]["nodes"]) == (1, 2) and levels[1]["uncovered"] == [["Topic", "Geometry"]]
     assert (levels[2]["hit"], levels[2]["nodes"]) == (2, 4)
-    assert report.coverage["assignments"]["q0"] == {"Topic": ["Topic", "Fractions", "Halves"]}
-    assert report.coverage["assignments"]["q2"] == {"Topic": ["Topic", "Fractions"]}
-    assert report.coverage["assignments"]["q3"] == {} and topic["unassigned"] == 1
+    assert report.as_dict()["coverage"]["assignments"]["q0"] == {"Topic": ["Topic", "Fractions", "Halves"]}
+    assert report.as_dict()["coverage"]["assignments"]["q2"] == {"Topic": ["Topic", "Fractions"]}
+    assert report.as_dict()["coverage"]["assignments"]["q3"] == {} and topic["unassigned"] == 1
     # one batch at the root, one below Fractions (three items there); Geometry got no item
     assert sum(r.schema_name == "coverage_assign" for r in client.requests) == 2
 
@@ -91,9 +91,9 @@ def test_coverage_descends_level_by_level_and_counts_ancestors(tmp_path, model):
 def test_complexity_ratings_rise_with_what_the_rater_scores_higher(tmp_path, model):
     texts = ["x" * n for n in (5, 25, 45, 65, 85, 95)]
     report, _ = run_eval(tmp_path, write_data(tmp_path, texts), model)
-    ratings = [report.complexity["ratings"][f"q{i}"] for i in range(6)]
+    ratings = [report.as_dict()["complexity"]["ratings"][f"q{i}"] for i in range(6)]
     assert ratings == sorted(ratings) and ratings[0] < 1500 < ratings[-1]
-    assert report.complexity["batches"] >= 6 and report.complexity["summary"]["count"] == 6
+    assert report.as_dict()["complexity"]["batches"] >= 6 and report.as_dict()["complexity"]["summary"]["count"] == 6
 
 
 def test_an_eval_run_again_sends_no_call(tmp_path, model):
@@ -144,4 +144,4 @@ def test_an_interrupted_eval_resends_no_finished_call(tmp_path, model):
     report, second = run_eval(tmp_path, data, model)
     done = {fingerprint("x", r.schema_name, first.identity, r) for r in answered}
     assert not done & {fingerprint("x", r.schema_name, second.identity, r) for r in second.requests}
-    assert report.calls_reused == 5 and len(report.complexity["ratings"]) == 12
+    assert report.calls_reused == 5 and len(report.as_dict()["complexity"]["ratings"]) == 12

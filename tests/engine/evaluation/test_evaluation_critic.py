@@ -64,7 +64,7 @@ def run(tmp_path, model, items=ITEMS, **kw):
 
 def test_p_q_rejection_rate_and_lift_follow_the_critics_answers(tmp_path, model):
     report, _ = run(tmp_path, model)
-    c = report.critic
+    c = report.as_dict()["critic"]
     # originals: q1 doubted -> p = 3/4; corrupted: 5 (for 2+2) fooled it, 7 and 11 caught, q3 dropped -> q = 1/3
     assert (c["p"], c["q"], c["rejection_rate"]) == (0.75, 0.3333, 0.4286)  # (1 + 2) / 7
     assert c["counts"] == {"correct": 4, "correct_accepted": 3, "corrupted": 3, "corrupted_accepted": 1,
@@ -78,7 +78,7 @@ def test_p_q_rejection_rate_and_lift_follow_the_critics_answers(tmp_path, model)
 
 def test_each_item_reports_both_verdicts_and_its_corruption(tmp_path, model):
     report, client = run(tmp_path, model)
-    results = {r["id"]: r for r in report.critic["results"]}
+    results = {r["id"]: r for r in report.as_dict()["critic"]["results"]}
     assert results["q0"]["original"]["accepted"] and results["q0"]["corrupted_answer"] == 5
     assert results["q0"]["corrupted"]["accepted"] is True and results["q0"]["change"] == "off by one"
     assert results["q1"]["original"] | {"explanations": []} == {
@@ -95,14 +95,14 @@ def test_each_item_reports_both_verdicts_and_its_corruption(tmp_path, model):
 
 def test_a_chosen_generator_accuracy_is_reported_beside_the_fixed_ones(tmp_path, model):
     report, _ = run(tmp_path, model, generator_accuracy=0.8)
-    assert [f["mu"] for f in report.critic["filtering"]] == [0.5, 0.7, 0.8, 0.9]
+    assert [f["mu"] for f in report.as_dict()["critic"]["filtering"]] == [0.5, 0.7, 0.8, 0.9]
 
 
 def test_a_corruption_in_another_format_is_repaired(tmp_path, model):
     model.overrides["corrupt_answer"] = lambda r: (
         corrupt(r) if "could not be used" in user_text(r) else json.dumps({"change": "x", "answer": "five"}))
     report, client = run(tmp_path, model, items=ITEMS[:1])
-    assert report.critic["results"][0]["corrupted_answer"] == 5
+    assert report.as_dict()["critic"]["results"][0]["corrupted_answer"] == 5
     repair = [r for r in client.requests if r.schema_name == "corrupt_answer"][-1]
     assert "keep the format of the correct answer" in user_text(repair)
 

@@ -6,6 +6,13 @@ import json
 
 import pytest
 
+from seedless.core.measures.report import (
+    ComplexitySection,
+    CoverageSection,
+    EvalReport,
+    FactorCoverage,
+)
+from seedless.engine.commands.evaluate import write_report
 from seedless.engine.evaluation.items import DataError
 from seedless.engine.evaluation.split import split_by_complexity
 
@@ -14,8 +21,13 @@ def setup(tmp_path, ratings, assignments):
     data = tmp_path / "d.jsonl"
     data.write_text("".join(json.dumps({"id": k, "q": k}) + "\n" for k in ratings))
     report = tmp_path / "r.json"
-    report.write_text(json.dumps({"complexity": {"ratings": ratings}, "coverage": {
-        "taxonomies": [{"factor": "Topic"}], "assignments": {k: {"Topic": v} for k, v in assignments.items()}}}))
+    coverage = CoverageSection(mode="model", taxonomies=[FactorCoverage(factor="Topic", levels=[], hits=[],
+                                                                        unassigned=0, failures=[])],
+                               assignments={k: {"Topic": v} for k, v in assignments.items()})
+    complexity = ComplexitySection(method="m", batch=2, per_item=1, batches=1, comparisons=1, summary=None,
+                                   ratings=ratings, failures=[])
+    write_report(EvalReport(data=str(data), items=len(ratings), settings={}, coverage=coverage,
+                            complexity=complexity), report)
     return data, report
 
 
@@ -36,4 +48,16 @@ def test_a_report_without_ratings_for_the_data_is_an_error(tmp_path):
     data, report = setup(tmp_path, {"a": 1500}, {"a": ["Topic"]})
     data.write_text(data.read_text() + json.dumps({"id": "zz", "q": "new"}) + "\n")
     with pytest.raises(DataError, match="no rating for item"):
+        split_by_complexity(data, report, tmp_path / "out")
+
+
+def test_a_report_of_an_earlier_version_reads_back_and_a_file_that_is_no_report_is_a_data_error(tmp_path):
+    data, report = setup(tmp_path, {"a": 1000.0, "b": 2000.0}, {"a": ["Topic", "A"], "b": ["Topic", "A"]})
+    earlier = json.loads(report.read_text())
+    for key in ("expert", "taxonomy_quality", "critic"):  # keys added after the first eval reports
+        del earlier[key]
+    report.write_text(json.dumps(earlier))
+    assert split_by_complexity(data, report, tmp_path / "out", n_tiers=2).counts == [1, 1]
+    report.write_text(json.dumps(earlier | {"complexity": {"ratings": {"a": 1}}}))
+    with pytest.raises(DataError, match=r"r\.json: not a seedless eval report \(complexity\.method: Field required"):
         split_by_complexity(data, report, tmp_path / "out")

@@ -76,7 +76,7 @@ def run(tmp_path, model, **kw):
 
 def test_scores_are_computed_from_the_labels_per_factor_and_overall(tmp_path, model):
     report, _ = run(tmp_path, model)
-    section = report.taxonomy_quality
+    section = report.as_dict()["taxonomy_quality"]
     (animal,) = section["factors"]
     # Animal: E = 6 expert nodes; 3 distinct matched (Mammals, Cats, Dogs); 4 good of 6 generated; 1 new
     assert (animal["factor"], animal["expert_factor"], animal["expert_nodes"]) == ("Animal", "animal", 6)
@@ -102,7 +102,7 @@ def test_sibling_groups_are_judged_together_and_split_only_when_too_big(tmp_path
         ["Mammals", "Reptiles"], ["Cats", "Felines", "Canines"], ["Chairs"]]
     report, client = run(tmp_path, model, taxonomy_judge_batch=3)
     assert sum(r.schema_name == "taxonomy_judge" for r in client.requests) == 3
-    assert report.taxonomy_quality["factors"][0]["completeness"] == 0.5
+    assert report.as_dict()["taxonomy_quality"]["factors"][0]["completeness"] == 0.5
 
 
 def read_taxonomies_text(tmp_path, text):
@@ -125,14 +125,14 @@ def test_the_match_is_limited_to_the_expert_paths_and_an_unmatched_good_shared_i
     assert schema == ["none", "Mammals", "Mammals > Cats", "Mammals > Dogs", "Mammals > Horses", "Birds",
                       "Birds > Parrots"]
     assert len(seen) == 2 and "good_shared, so its match must be one of the expert" in user_text(seen[1])
-    assert report.taxonomy_quality["completeness"] == 0.375
+    assert report.as_dict()["taxonomy_quality"]["completeness"] == 0.375
 
 
 def test_a_node_the_judge_left_out_is_reported_unlabelled(tmp_path, model):
     model.overrides["taxonomy_judge"] = lambda r: json.dumps(
         {"labels": [e for e in json.loads(label_by_table(r))["labels"] if e["node"] != 1]})
     report, _ = run(tmp_path, model)
-    (animal,) = report.taxonomy_quality["factors"]
+    (animal,) = report.as_dict()["taxonomy_quality"]["factors"]
     assert animal["unlabelled"] == [["Animal", "Mammals"]] and animal["generated_nodes"] == 6
     assert animal["completeness"] == 0.3333  # Cats and Dogs of 6
 

@@ -1,4 +1,4 @@
-"""Caller.structured: render, fingerprint, reuse, send, validate, repair, retry on truncation, record."""
+"""Caller.ask: render, fingerprint, reuse, send, validate, repair, retry on truncation, record."""
 
 from __future__ import annotations
 
@@ -17,13 +17,15 @@ from seedless.engine.llm.clients.base import ChatReply, ChatRequest, FatalModelE
 from seedless.engine.llm.clients.fake import FakeClient
 from seedless.engine.events import CallDone, CallStarted
 from seedless.engine.llm.transport.limiter import Limiter
-from seedless.engine.llm.prompts import PromptName, render
+from seedless.core.calls import TAXONOMY_PROPOSE
+from seedless.engine.llm.prompts import render
 from seedless.engine.store.calls import Store
 from seedless.spec.models import ROLE_DEFAULTS, Role
 
 ROLE = Role.taxonomy_proposer
-PROMPT = PromptName.taxonomy_propose
-SCHEMA = ChildrenReply.schema_for(max_items=5, max_chars=40)
+PROMPT = TAXONOMY_PROPOSE
+REPLY = ChildrenReply.bounded(max_items=5, max_chars=40)
+SCHEMA = REPLY.json_schema()
 TEMPERATURE, MAX_TOKENS = ROLE_DEFAULTS[ROLE]  # 0.9, 400
 VARS: dict[str, Any] = {
     "description": "Recipes from home kitchens around the world",
@@ -65,9 +67,8 @@ class Harness:
         binding = Binding(ROLE, self.client, self.limiter, temperature, max_tokens)
         self.caller = Caller(store, {ROLE: binding}, seed=seed, max_repairs=max_repairs, events=self.events.append)
 
-    def call(self, variables: dict[str, Any] | None = None, *, sample: int = 0, schema=SCHEMA):
-        return asyncio.run(self.caller.structured(ROLE, PROMPT, variables or VARS, ChildrenReply, schema,
-                                                  sample=sample))
+    def call(self, variables: dict[str, Any] | None = None, *, sample: int = 0, reply=REPLY):
+        return asyncio.run(self.caller.ask(PROMPT, variables or VARS, reply, sample=sample))
 
 
 @pytest.fixture
@@ -255,7 +256,7 @@ def test_reuse_replays_repair_sequence(store):
 def test_changed_inputs_invalidate_reuse(store, change):
     Harness(store, scripted(GOOD)).call()
     kwargs: dict[str, Any] = {}
-    variables, sample, schema = dict(VARS), 0, SCHEMA
+    variables, sample, reply = dict(VARS), 0, REPLY
     if change == "variable":
         variables["node"] = "Asian food"
     elif change == "temperature":
@@ -269,9 +270,9 @@ def test_changed_inputs_invalidate_reuse(store, change):
     elif change == "seed":
         kwargs["seed"] = 8
     elif change == "schema":
-        schema = ChildrenReply.schema_for(max_items=6, max_chars=40)
+        reply = ChildrenReply.bounded(max_items=6, max_chars=40)
     h = Harness(store, scripted(GOOD2), **kwargs)
-    result = h.call(variables, sample=sample, schema=schema)
+    result = h.call(variables, sample=sample, reply=reply)
     assert len(h.client.requests) == 1
     assert h.caller.reused == 0 and h.caller.sent == 1
     assert result.value is not None and result.value.children == ["Chinese", "Japanese"]
@@ -303,7 +304,7 @@ def test_model_error_is_recorded_and_returned_as_failure(store):
         con.close()
     assert len(rows) == 1
     fp, role, prompt, model, reason, invocation = rows[0]
-    expected_fp = fingerprint(ROLE.value, PROMPT.value, "fake:m", h.client.requests[0])
+    expected_fp = fingerprint(ROLE.value, PROMPT.name, "fake:m", h.client.requests[0])
     assert fp == expected_fp
     assert (role, prompt, model, reason, invocation) == (
         "taxonomy_proposer", "taxonomy_propose", "fake:m", "HTTP 400: bad request", store.invocation)
@@ -376,7 +377,7 @@ def test_fingerprint_material_is_exactly_the_call_inputs():
     ("seed", dict(req=_req(seed=12))),
     ("max_tokens", dict(req=_req(max_tokens=600))),
     ("temperature", dict(req=_req(temperature=0.2))),
-    ("schema", dict(req=_req(json_schema=ChildrenReply.schema_for(max_items=6, max_chars=40)))),
+    ("schema", dict(req=_req(json_schema=ChildrenReply.bounded(max_items=6, max_chars=40).json_schema()))),
     ("no schema", dict(req=_req(json_schema=None))),
     ("model", dict(model="fake:other")),
     ("role", dict(role="taxonomy_critic")),
@@ -400,7 +401,7 @@ def test_stored_call_is_under_the_request_fingerprint(store):
     h = Harness(store, scripted(GOOD))
     h.call()
     (req,) = h.client.requests
-    fp = fingerprint(ROLE.value, PROMPT.value, "fake:m", req)
+    fp = fingerprint(ROLE.value, PROMPT.name, "fake:m", req)
     stored = store.get(fp)
     assert stored is not None
     assert stored.reply.text == GOOD
@@ -411,7 +412,7 @@ def test_stored_outcomes_are_recorded_per_attempt(store):
     truncated = ChatReply("{", "length", 1, 1, 0.0)
     h = Harness(store, scripted("junk", truncated, GOOD), max_repairs=2)
     assert h.call().ok
-    outcomes = [store.get(fingerprint(ROLE.value, PROMPT.value, "fake:m", r)).outcome for r in h.client.requests]
+    outcomes = [store.get(fingerprint(ROLE.value, PROMPT.name, "fake:m", r)).outcome for r in h.client.requests]
     assert outcomes == ["invalid", "length", "ok"]
 
 
@@ -458,8 +459,8 @@ def test_limiter_bounds_requests_in_flight(store):
         limiter = Limiter(2)
         caller = Caller(store, {ROLE: Binding(ROLE, client, limiter, TEMPERATURE, MAX_TOKENS)}, seed=1,
                         max_repairs=0)
-        results = await asyncio.gather(*(caller.structured(ROLE, PROMPT, VARS | {"sample": i}, ChildrenReply,
-                                                           SCHEMA, sample=i) for i in range(6)))
+        results = await asyncio.gather(*(caller.ask(PROMPT, VARS | {"sample": i}, REPLY, sample=i)
+                                         for i in range(6)))
         return results, caller, limiter
 
     results, caller, limiter = asyncio.run(go())
@@ -482,7 +483,7 @@ def test_extra_body_is_part_of_the_fingerprint_but_not_of_the_model_identity(tmp
         endpoints = Endpoints(s)
         caller = Caller(store, endpoints.bindings(), seed=0, max_repairs=0)
         try:
-            result = await caller.structured(ROLE, PROMPT, VARS, ChildrenReply, SCHEMA)
+            result = await caller.ask(PROMPT, VARS, REPLY)
         finally:
             await endpoints.aclose()
         assert result.ok

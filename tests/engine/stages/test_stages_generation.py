@@ -300,9 +300,8 @@ def test_usage_per_stage_covers_every_stored_call_also_after_a_resume(tmp_path, 
     outcome, client = run(spec_of(size=8), tmp_path, ScriptedModel())
     stages = {r.role: r.calls for r in outcome.usage_stages}
     assert sum(stages.values()) == sum(r.calls for r in outcome.usage_total) > len(client.requests) > 0
-    assert {"taxonomy", "strategies", "meta_prompts", "generation", "requirement_critic",
-            "double_critic"} <= set(stages)
-    assert stages["generation"] == 8 and stages["double_critic"] == 16  # two questions per datapoint
+    assert {"taxonomy", "strategies", "meta_prompt", "generate", "requirements", "double_critic"} <= set(stages)
+    assert stages["generate"] == 8 and stages["double_critic"] == 16  # two questions per datapoint
 
 
 def test_an_endpoint_failing_every_call_ends_the_run_cleanly_instead_of_every_try(tmp_path, scripted):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -11,7 +11,7 @@ class Verdict(BaseModel):
     """One critic's judgement of a datapoint."""
 
     model_config = ConfigDict(extra="forbid")
-    critic: Literal["requirements", "double_correct", "double_incorrect"]
+    critic: str  # requirements, double_correct, double_incorrect, or a plugin step's name
     passed: bool
     explanation: str = ""
     attempt: int = Field(0, ge=0, description="0: the first draft; k: after the k-th repair.")
@@ -55,5 +55,5 @@ class Rejection(BaseModel):
     id: str
     data: dict[str, Any] | None
     lineage: Lineage
-    stage: Literal["meta_prompt", "complexify", "generate", "requirements", "double_critic"]
+    stage: str  # the datapoint step that rejected it (engine/stages/datapoint/registry.py)
     reason: str

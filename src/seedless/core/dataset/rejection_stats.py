@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 
 from seedless.core.taxonomy.tree import Path
 
-STAGES = ("meta_prompt", "complexify", "generate", "requirements", "double_critic")
 CRITICS = ("requirements", "double_critic")
 WARN_CRITIC = 0.5  # the paper's hardest set (LEXam) rejected 61%; easy sets 2-9%
 WARN_NODE = 0.6
@@ -38,8 +37,10 @@ class NodeRate:
 
 @dataclass
 class RejectionStats:
-    """Fed one try at a time (streamed); a try rejected at stage X reached every stage before X."""
+    """Fed one try at a time (streamed); a try rejected at stage X reached every stage before X. `order` is the
+    datapoint steps' order (the step registry's); a stage seen but not in it is listed after."""
 
+    order: tuple[str, ...] = ()
     tries: int = 0
     accepted: int = 0
     rejected_at: Counter[str] = field(default_factory=Counter)
@@ -68,7 +69,7 @@ class RejectionStats:
         """Rates per stage; a stage that is off (critics_on[stage] False) is left out."""
         out = []
         remaining = self.tries
-        for stage in STAGES:
+        for stage in (*self.order, *sorted(set(self.rejected_at) - set(self.order))):
             reached = remaining
             if stage == "complexify":
                 reached = self.complexified - self.rejected_complexified_early

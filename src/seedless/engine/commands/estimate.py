@@ -1,17 +1,33 @@
-"""`seedless estimate`: size each call site from its real template rendered with representative variables; no call."""
+"""`seedless estimate`: each call site sized from its template, rendered by the stages' own variable builders."""
 
 from __future__ import annotations
 
-import json
 import math
 from typing import Any
 
-from seedless.core.dataset.output_format import describe, record_schema
-from seedless.core.estimate import Assumptions, CallSite, Estimate, child_counts, estimate, expected_calls, mixes
+from seedless.core import calls
+from seedless.core.dataset.record import Lineage
+from seedless.core.estimate import (
+    Assumptions,
+    Estimate,
+    LoadsAt,
+    SiteCost,
+    child_counts,
+    estimate,
+    expected_calls,
+    mixes,
+)
+from seedless.core.plan.mix import Mix
+from seedless.core.taxonomy.tree import Node, Taxonomy, TaxonomySet
 from seedless.engine.llm.bindings import role_endpoint
 from seedless.engine.llm.budget import price_for
 from seedless.engine.llm.clients import endpoint_identity
-from seedless.engine.llm.prompts import PromptName, render
+from seedless.engine.llm.prompts import render
+from seedless.engine.stages.datapoint import Context, Draft, Job
+from seedless.engine.stages.datapoint.registry import STEPS, enabled_steps
+from seedless.engine.stages.factors import factor_variables
+from seedless.engine.stages.strategies import strategy_variables
+from seedless.engine.stages.taxonomy import TaxonomyBuilder
 from seedless.spec.models import ROLE_DEFAULTS, Role, Spec
 
 CHARS_PER_TOKEN = 4.0
@@ -36,62 +52,70 @@ def _names(count: float, stem: str = NODE) -> list[str]:
     return [f"{stem} {i + 1}" for i in range(max(1, round(count)))]
 
 
-def representative_variables(spec: Spec, assumptions: Assumptions) -> dict[PromptName, dict[str, Any]]:
-    """Variables of each call site as a typical call would see them (documented in docs/estimate.md)."""
-    t, g = spec.taxonomy, spec.generation
+def representative_taxonomies(spec: Spec) -> TaxonomySet:
+    """Every factor (the spec's, or max_factors proposed) with two levels of representative children."""
     kids = child_counts(spec).expected
     factors = [(f.name, f.description) for f in spec.factors] or [
-        (f"A proposed factor {i + 1}", "What this factor varies, in a sentence.") for i in range(t.max_factors)]
-    name, about = factors[0]
-    base = {"description": spec.description.strip()}
-    tree = base | {"factor": name, "factor_description": about, "node": NODE, "path": [name, NODE],
-                   "siblings": _names(kids - 1), "min_children": max(1, t.min_children),
-                   "max_children": t.max_children, "max_chars": t.max_name_chars, "proposals": t.proposals}
+        (f"A proposed factor {i + 1}", "What this factor varies, in a sentence.")
+        for i in range(spec.taxonomy.max_factors)]
+    return TaxonomySet([Taxonomy(Node(name, about, [Node(n, "", [Node(m) for m in _names(kids)])
+                                                    for n in _names(kids)]), spec.taxonomy.depth)
+                        for name, about in factors])
+
+
+def representative_draft(spec: Spec, assumptions: Assumptions, taxonomies: TaxonomySet) -> Draft:
+    """A try as a typical call would see it: a mix two levels deep in every taxonomy, a meta-prompt and a critic's
+    explanation of typical length, the history a repeated mix carries, a datapoint of the typical reply size."""
+    mix = Mix("all factors", tuple((t.factor, NODE, NODE) for t in taxonomies.taxonomies))
     meta = "x" * TEXT_CHARS["meta_prompt"]
-    requirements = [(f, f"{NODE} > {NODE}") for f, _ in factors]
-    fmt = describe(spec.output)
-    schema = json.dumps(record_schema(spec.output), separators=(",", ":")) if spec.output.kind == "json_schema" else ""
-    datapoint_chars = int(role_settings(spec, Role.generator)[1] * assumptions.completion_fraction * CHARS_PER_TOKEN)
-    datapoint = json.dumps({"text": "x" * datapoint_chars})
-    answer = spec.output.answer_field or "answer"
-    task = json.dumps({"text": "x" * max(1, datapoint_chars - 20)})
     repeats = spec.size / max(1.0, mixes(spec))
-    history = min(g.history, max(0, math.ceil((repeats - 1) / 2)))
-    samples = [(s if isinstance(s, str) else json.dumps(s))[:400] for s in spec.samples[:5]]
-    return {
-        PromptName.factors: base | {"samples": samples, "max_factors": t.max_factors},
-        PromptName.taxonomy_propose: tree | {"sample": 0, "plan": "x" * TEXT_CHARS["plan"] if t.level_plan else None},
-        PromptName.taxonomy_critic: tree | {"pooled": [(n, 1) for n in _names(min(t.max_children * 2,
-                                                                                   kids * t.proposals))]},
-        PromptName.level_plan: base | {"factor": name, "factor_description": about, "level": 1,
-                                       "nodes": [[name, n] for n in _names(kids)]},
-        PromptName.strategies: base | {"outline": [(f, _names(kids)) for f, _ in factors],
-                                       "max_strategies": spec.strategy.max_strategies},
-        PromptName.meta_prompt: base | {"requirements": requirements, "format": fmt, "count": g.candidates,
-                                        "history": [meta] * history},
-        PromptName.complexify: base | {"requirements": requirements, "meta_prompt": meta},
-        PromptName.generate: base | {"format": fmt, "meta_prompt": meta, "schema": schema},
-        PromptName.critic_requirements: base | {"requirements": requirements, "format": fmt, "meta_prompt": meta,
-                                                "datapoint": datapoint},
-        PromptName.repair_datapoint: base | {"format": fmt, "meta_prompt": meta, "datapoint": datapoint,
-                                             "explanation": "x" * TEXT_CHARS["explanation"], "schema": schema},
-        PromptName.judge_correct: {"task": task, "answer": json.dumps(answer)},
-        PromptName.judge_incorrect: {"task": task, "answer": json.dumps(answer)},
+    history = min(spec.generation.history, max(0, math.ceil((repeats - 1) / 2)))
+    chars = int(role_settings(spec, Role.generator)[1] * assumptions.completion_fraction * CHARS_PER_TOKEN)
+    data: dict[str, Any] = {"text": "x" * max(1, chars - 20)}
+    if spec.output.answer_field:
+        data[spec.output.answer_field] = "x" * 12
+    lineage = Lineage(strategy=mix.strategy, mix=mix.as_dict(), meta_prompt=meta, model="", slot=0)
+    return Draft(Job(0, 0, mix, True, (meta,) * history), lineage, data, "x" * TEXT_CHARS["explanation"])
+
+
+def representative_variables(spec: Spec, assumptions: Assumptions) -> dict[str, dict[str, Any]]:
+    """Variables of each call site as a typical call would see them, made by the same functions the stages use
+    (documented in docs/estimate.md)."""
+    taxonomies = representative_taxonomies(spec)
+    tax = taxonomies.taxonomies[0]
+    node = tax.root.children[0]
+    builder = TaxonomyBuilder(spec, None)
+    tree = builder.node_variables(tax, (tax.factor, node.name), node,
+                                  "x" * TEXT_CHARS["plan"] if spec.taxonomy.level_plan else None)
+    kids = child_counts(spec).expected
+    pooled = [(n, 1) for n in _names(min(spec.taxonomy.max_children * 2, kids * spec.taxonomy.proposals))]
+    out: dict[str, dict[str, Any]] = {
+        calls.FACTORS.name: factor_variables(spec),
+        calls.TAXONOMY_PROPOSE.name: tree | {"sample": 0},
+        calls.TAXONOMY_CRITIC.name: tree | {"pooled": pooled},
+        calls.LEVEL_PLAN.name: builder.plan_variables(tax, 1),
+        calls.STRATEGIES.name: strategy_variables(spec, taxonomies),
     }
+    draft, ctx = representative_draft(spec, assumptions, taxonomies), Context(spec)
+    for step in STEPS:
+        for site in step.calls:
+            out[site.name] = step.variables(site, draft, ctx)
+    return out
+
+
+def step_loads(spec: Spec) -> LoadsAt:
+    """The enabled datapoint steps' loads at a given acceptance, from the step registry."""
+    return lambda acceptance: [step.load(spec, acceptance) for step in enabled_steps(spec)]
 
 
 def estimate_spec(spec: Spec, assumptions: Assumptions = Assumptions()) -> Estimate:
-    """Every stage's calls, prompt and completion tokens and cost; renders templates only, sends nothing."""
-    stages = expected_calls(spec, assumptions)
+    """Every call site's calls, prompt and completion tokens and cost; renders templates only, sends nothing."""
+    stages = expected_calls(spec, assumptions, step_loads(spec))
     variables = representative_variables(spec, assumptions)
-    sites: dict[str, CallSite] = {}
+    sites: dict[str, SiteCost] = {}
     for stage in stages:
-        prompt = PromptName(stage.prompt)
-        per_call = tokens(render(prompt, variables[prompt]))
-        if prompt is PromptName.judge_correct:  # the double critic alternates the two questions
-            per_call = (per_call + tokens(render(PromptName.judge_incorrect,
-                                                 variables[PromptName.judge_incorrect]))) / 2
+        per_call = tokens(render(stage.site, variables[stage.prompt]))
         endpoint, max_tokens = role_settings(spec, stage.role)
-        sites[stage.prompt] = CallSite(endpoint, endpoint_identity(spec.models.endpoints[endpoint])[0], per_call,
+        sites[stage.prompt] = SiteCost(endpoint, endpoint_identity(spec.models.endpoints[endpoint])[0], per_call,
                                        max_tokens, price_for(spec.models, endpoint))
     return estimate(stages, sites, assumptions)

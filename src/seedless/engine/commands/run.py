@@ -8,14 +8,19 @@ from pathlib import Path
 from seedless.core.dataset.rejection_stats import RejectionStats
 from seedless.core.plan.mix import CoverageBudget
 from seedless.core.plan.strategy import Strategy
-from seedless.engine.commands.plan import degraded, sampler_and_budget, strategy_step
-from seedless.engine.commands.taxonomy import TaxonomyOutcome, taxonomy_step
 from seedless.engine.events import EventSink, Notice, ignore
 from seedless.engine.llm.clients import ModelClient
 from seedless.engine.outputs.dataset_files import DatasetFiles, write_dataset_files
 from seedless.engine.session import Session
 from seedless.engine.stages.catalogue import stage_usage
+from seedless.engine.stages.datapoint.registry import STEPS
 from seedless.engine.stages.generation import Generation
+from seedless.engine.stages.strategy_stage import (
+    degraded,
+    sampler_and_budget,
+    strategy_step,
+)
+from seedless.engine.stages.taxonomy_stage import TaxonomyOutcome, taxonomy_step
 from seedless.engine.store.calls import UsageRow
 from seedless.engine.store.rundir import storage_full
 from seedless.spec.models import Spec
@@ -45,9 +50,8 @@ class RunOutcome:
 
 
 def critics_on(spec: Spec) -> dict[str, bool]:
-    g = spec.generation
-    return {"meta_prompt": g.meta_prompt, "complexify": g.complexify > 0, "requirements": g.requirement_critic,
-            "double_critic": g.double_critic and spec.output.answer_field is not None}
+    """Which datapoint steps may reject under `spec` (the others are left out of the rejection table)."""
+    return {step.name: step.can_reject(spec) for step in STEPS}
 
 
 def _write_files(session: Session, generation: Generation) -> DatasetFiles:

@@ -9,12 +9,19 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from seedless.core.calls import COVERAGE_ASSIGN
 from seedless.core.eval_replies import NONE_OF_THESE, AssignmentsReply
+from seedless.core.measures.coverage import TaxonomyCoverage, coverage
+from seedless.core.measures.report import (
+    CoverageHit,
+    CoverageLevel,
+    CoverageSection,
+    FactorCoverage,
+)
 from seedless.core.taxonomy.tree import Node, Path, Taxonomy, name_key
 from seedless.engine.evaluation.items import Item
+from seedless.engine.evaluation.measure import MeasureContext
 from seedless.engine.llm.caller import Caller
-from seedless.engine.llm.prompts import PromptName
-from seedless.spec.models import Role
 
 Embed = Callable[[list[str]], np.ndarray]
 
@@ -62,8 +69,8 @@ async def _place(caller: Caller, taxonomy: Taxonomy, path: Path, group: list[Ite
     variables = {"factor": taxonomy.factor, "parent": " > ".join(path),
                  "choices": [(c.name, c.description) for c in node.children],
                  "items": [" ".join(i.text.split())[:max_chars] for i in group]}
-    result = await caller.structured(Role.assigner, PromptName.coverage_assign, variables, AssignmentsReply,
-                                     AssignmentsReply.schema_for(items=len(group), choices=names))
+    result = await caller.ask(COVERAGE_ASSIGN, variables,
+                              AssignmentsReply.bounded(count=len(group), choices=tuple(names)))
     if result.value is None:
         return {}, "; ".join(result.failures)[:300]
     chosen: dict[str, str] = {}
@@ -93,3 +100,35 @@ def assign_by_embedding(taxonomy: Taxonomy, items: list[Item], vectors: np.ndarr
             path = path + (node.name,)
         out.paths[item.id] = path
     return out
+
+
+EMBEDDING_MODE = "embedding (an approximation: nearest node by cosine similarity)"
+
+
+def coverage_section(results: list[tuple[TaxonomyCoverage, Placement]], items: list[Item],
+                     mode: str) -> CoverageSection:
+    taxonomies = [FactorCoverage(
+        factor=cov.factor,
+        levels=[CoverageLevel(level=lv.level, nodes=lv.nodes, hit=lv.hit, ratio=round(lv.ratio, 4),
+                              uncovered=[list(p) for p in lv.uncovered]) for lv in cov.levels],
+        hits=[CoverageHit(path=list(h.path), items=h.items) for h in cov.nodes],
+        unassigned=len(cov.unassigned), failures=placement.failures) for cov, placement in results]
+    assignments = {i.id: {cov.factor: list(p.paths[i.id]) for cov, p in results if i.id in p.paths} for i in items}
+    return CoverageSection(mode="model" if mode == "model" else EMBEDDING_MODE, taxonomies=taxonomies,
+                           assignments=assignments)
+
+
+async def run_coverage(context: MeasureContext) -> CoverageSection:
+    """Each taxonomy's level-ratio coverage, from the assigner's placements (or the nearest nodes by embedding)."""
+    settings, items, results = context.settings, context.items, []
+    assert context.taxonomies is not None  # declared need: skipped without one
+    for tax in context.taxonomies.taxonomies:
+        if settings.coverage_mode == "embedding":
+            assert context.vectors is not None and context.embedder is not None
+            placement = assign_by_embedding(tax, items, context.vectors, context.embedder.embed)
+        else:
+            placement = await assign_by_model(context.caller, tax, items, batch=settings.coverage_batch,
+                                              max_chars=settings.max_chars)
+        placed = {i.id: [placement.paths[i.id]] if i.id in placement.paths else [] for i in items}
+        results.append((coverage(tax, placed), placement))
+    return coverage_section(results, items, settings.coverage_mode)

@@ -7,14 +7,26 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from seedless.core.calls import CORRUPT_ANSWER
 from seedless.core.eval_replies import CorruptionReply, answer_problem, same_answer
 from seedless.core.measures.critic_effect import CriticEffect, critic_effect
+from seedless.core.measures.report import (
+    CriticCounts,
+    CriticResult,
+    CriticSection,
+    FilteringAt,
+    VerdictPart,
+)
 from seedless.engine.evaluation.items import DataError, Item
+from seedless.engine.evaluation.measure import MeasureContext
 from seedless.engine.llm.caller import Caller
 from seedless.engine.llm.parsing import parse_reply
-from seedless.engine.llm.prompts import PromptName
-from seedless.engine.stages.double_critic import DoubleVerdict, ask_double_critic, judge_variables
-from seedless.spec.models import Role
+from seedless.engine.stages.datapoint.double_critic import (
+    DoubleVerdict,
+    ask_double_critic,
+    judge_variables,
+)
+from seedless.spec.eval_settings import LIFT_AT
 
 CHANGE_CHARS = 300
 IDENTICAL = "the corruption repeated the original answer, also after one retry"
@@ -66,6 +78,7 @@ def _datapoint(item: Item) -> dict[str, Any]:
 async def _corrupt(caller: Caller, data: dict[str, Any], answer_field: str, sample: int,
                    previous: str = "") -> tuple[CorruptionReply | None, list[str]]:
     original = data[answer_field]
+    reply_type = CorruptionReply.bounded(max_chars=CHANGE_CHARS)
 
     def parse(text: str) -> tuple[CorruptionReply | None, str | None]:
         reply, reason = parse_reply(text, CorruptionReply)
@@ -75,8 +88,7 @@ async def _corrupt(caller: Caller, data: dict[str, Any], answer_field: str, samp
         return (None, f"{problem} (keep the format of the correct answer)") if problem else (reply, None)
 
     variables = judge_variables(data, answer_field) | {"previous": previous}
-    result = await caller.call(Role.corrupter, PromptName.corrupt_answer, variables, parse,
-                               CorruptionReply.schema_for(original=original, max_chars=CHANGE_CHARS), sample=sample)
+    result = await caller.call(CORRUPT_ANSWER, variables, parse, reply_type.schema_for(original), sample=sample)
     return result.value, result.failures
 
 
@@ -131,28 +143,37 @@ def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 4)
 
 
-def _verdict(v: DoubleVerdict | None) -> dict[str, Any] | None:
+def _verdict(v: DoubleVerdict | None) -> VerdictPart | None:
     if v is None:
         return None
-    return {"accepted": v.accepted, "correct?": v.correct.answer, "incorrect?": v.incorrect.answer,
-            "explanations": [v.correct.explanation, v.incorrect.explanation]}
+    return VerdictPart(accepted=v.accepted, correct=v.correct.answer, incorrect=v.incorrect.answer,
+                       explanations=[v.correct.explanation, v.incorrect.explanation])
 
 
-def critic_section(check: CriticCheck, answer_field: str, mus: list[float], mu: float) -> dict[str, Any]:
+def critic_section(check: CriticCheck, answer_field: str, mus: list[float], mu: float) -> CriticSection:
     """The report's `critic` section: p, q, rejection rate, the lift at each mu, and every item's results."""
     e = check.effect
     lifts = []
     for m in mus:
         f = e.filtering(m)
-        lifts.append({"mu": m, "accepted": _round(f.accepted), "accuracy": _round(f.accuracy), "lift": _round(f.lift)})
-    return {
-        "answer_field": answer_field, "items": len(check.items), "generator_accuracy": mu,
-        "p": _round(e.p), "q": _round(e.q), "separates": e.separates, "rejection_rate": _round(e.rejection_rate),
-        "counts": {"correct": e.correct, "correct_accepted": e.correct_accepted, "corrupted": e.corrupted,
-                   "corrupted_accepted": e.corrupted_accepted, "identical_dropped": check.count("identical"),
-                   "retried": check.count("retried"), "corruption_failed": check.count("corruption_failed"),
-                   "critic_failed": check.count("critic_failed")},
-        "filtering": lifts,
-        "results": [{"id": c.id, "answer": c.answer, "original": _verdict(c.original),
-                     "corrupted_answer": c.corrupted_answer, "change": c.change, "corrupted": _verdict(c.corrupted),
-                     "retried": c.retried, "dropped": c.dropped, "failures": c.failures} for c in check.items]}
+        lifts.append(FilteringAt(mu=m, accepted=_round(f.accepted), accuracy=_round(f.accuracy), lift=_round(f.lift)))
+    return CriticSection(
+        answer_field=answer_field, items=len(check.items), generator_accuracy=mu,
+        p=_round(e.p), q=_round(e.q), separates=e.separates, rejection_rate=_round(e.rejection_rate),
+        counts=CriticCounts(correct=e.correct, correct_accepted=e.correct_accepted, corrupted=e.corrupted,
+                            corrupted_accepted=e.corrupted_accepted, identical_dropped=check.count("identical"),
+                            retried=check.count("retried"), corruption_failed=check.count("corruption_failed"),
+                            critic_failed=check.count("critic_failed")),
+        filtering=lifts,
+        results=[CriticResult(id=c.id, answer=c.answer, original=_verdict(c.original),
+                              corrupted_answer=c.corrupted_answer, change=c.change, corrupted=_verdict(c.corrupted),
+                              retried=c.retried, dropped=c.dropped, failures=c.failures) for c in check.items])
+
+
+async def run_critic(context: MeasureContext) -> CriticSection:
+    """The double critic's p and q on the items' answers and on corrupted copies; the lift at each mu."""
+    settings = context.settings
+    answer_field = settings.answer_field or ""
+    check = await check_critic(context.caller, context.items, answer_field)
+    mus = sorted({settings.generator_accuracy, *LIFT_AT})
+    return critic_section(check, answer_field, mus, settings.generator_accuracy)

@@ -6,10 +6,13 @@ import json
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+
+from pydantic import ValidationError
 
 from seedless.core.measures.elo import tiers
-from seedless.engine.evaluation.items import DataError, load_items
+from seedless.core.measures.report import EvalReport
+from seedless.engine.evaluation.items import DataError, Item, load_items
+from seedless.engine.evaluation.registry import plugin_sections
 from seedless.engine.store.rundir import RunDir
 
 NO_GROUP = "(no node)"
@@ -23,12 +26,12 @@ class SplitResult:
     factor: str | None
 
 
-def _groups(report: dict[str, Any], items, factor: str | None) -> tuple[list[str], str | None]:
+def _groups(report: EvalReport, items: list[Item], factor: str | None) -> tuple[list[str], str | None]:
     """Each item's node: its coverage assignment in the report for `factor` (default: the first taxonomy), or,
     without coverage, its lineage mix when the data is a seedless run."""
-    cov = report.get("coverage") or {}
-    factors = [t["factor"] for t in cov.get("taxonomies", [])]
-    if not factors:
+    cov = report.coverage
+    factors = [t.factor for t in cov.taxonomies] if cov is not None else []
+    if cov is None or not factors:
         mixes = [i.mix for i in items]
         if any(mixes):
             factor = factor or next(iter(next(m for m in mixes if m)))
@@ -39,16 +42,29 @@ def _groups(report: dict[str, Any], items, factor: str | None) -> tuple[list[str
     factor = factor or factors[0]
     if factor not in factors:
         raise DataError(f"no taxonomy {factor!r} in the report (it has {', '.join(factors)})")
-    assigned = cov.get("assignments", {})
+    assigned = cov.assignments
     return [" > ".join(assigned.get(i.id, {}).get(factor, [])) or NO_GROUP for i in items], factor
+
+
+def read_report(path: Path) -> EvalReport:
+    """An eval report file, typed (plugin measures' sections by their registered types); JSONDecodeError when it
+    is not JSON, DataError naming the file and the first problem when it is not a report."""
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    try:
+        return EvalReport.read(raw, plugins=plugin_sections())
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "the report"
+        raise DataError(f"{path}: not a seedless eval report ({where}: {first['msg']}; "
+                        f"{exc.error_count()} problem(s))") from None
 
 
 def split_by_complexity(data: Path, report_path: Path, out: Path, *, n_tiers: int = 3,
                         factor: str | None = None) -> SplitResult:
     """OUT/tier_1.jsonl (easiest) .. tier_N.jsonl, each holding the data's own objects; ranks are taken within
     each node, so a node with only easy items still has its hardest ones in the top tier."""
-    report = json.loads(report_path.read_text(encoding="utf-8"))
-    ratings = (report.get("complexity") or {}).get("ratings")
+    report = read_report(report_path)
+    ratings = report.complexity.ratings if report.complexity else None
     if not ratings:
         raise DataError(f"{report_path}: no complexity ratings (run seedless eval with --metrics complexity)")
     items = load_items(data)

@@ -4,15 +4,25 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
-from typing import Any
 
+from seedless.core.calls import TAXONOMY_JUDGE
 from seedless.core.eval_replies import TaxonomyJudgeReply
-from seedless.core.measures.taxonomy_quality import NodeJudgement, NodeLabel, TaxonomyQuality, taxonomy_quality
+from seedless.core.measures.report import (
+    FactorQualityPart,
+    JudgedNode,
+    Scores,
+    TaxonomyQualitySection,
+)
+from seedless.core.measures.taxonomy_quality import (
+    NodeJudgement,
+    NodeLabel,
+    TaxonomyQuality,
+    taxonomy_quality,
+)
 from seedless.core.taxonomy.tree import Path, Taxonomy, TaxonomySet, name_key
+from seedless.engine.evaluation.measure import MeasureContext
 from seedless.engine.llm.caller import Caller
 from seedless.engine.llm.parsing import parse_reply
-from seedless.engine.llm.prompts import PromptName
-from seedless.spec.models import Role
 
 SEP = " > "
 
@@ -95,8 +105,8 @@ async def judge_factor(caller: Caller, generated: Taxonomy, expert: Taxonomy, *,
 
     async def one(index: int, nodes: list[Path]) -> tuple[list[NodeJudgement], list[Path], str | None]:
         variables = {"factor": generated.factor, "expert": shown, "nodes": [_shown(p) for p in nodes]}
-        result = await caller.call(Role.taxonomy_judge, PromptName.taxonomy_judge, variables, parse,
-                                   TaxonomyJudgeReply.schema_for(nodes=len(nodes), matches=shown),
+        reply_type = TaxonomyJudgeReply.bounded(count=len(nodes), matches=tuple(shown))
+        result = await caller.call(TAXONOMY_JUDGE, variables, parse, reply_type.json_schema(),
                                    sample=sample * 10_000 + index)
         if result.value is None:
             return [], nodes, f"batch {index + 1}: " + "; ".join(result.failures)[:300]
@@ -135,27 +145,35 @@ async def judge_taxonomies(caller: Caller, generated: TaxonomySet, expert: Taxon
         unmatched_expert=[e.factor for e in expert.taxonomies if name_key(e.factor) not in matched_keys])
 
 
-def _scores(quality: TaxonomyQuality | None) -> dict[str, Any]:
+def _scores(quality: TaxonomyQuality | None) -> Scores:
     if quality is None:
-        return {"completeness": None, "soundness": None, "novelty": None, "counts": None}
-    return {"completeness": round(quality.completeness, 4), "soundness": round(quality.soundness, 4),
-            "novelty": round(quality.novelty, 4), "counts": {label.value: quality.count(label) for label in NodeLabel}}
+        return Scores(completeness=None, soundness=None, novelty=None, counts=None)
+    return Scores(completeness=round(quality.completeness, 4), soundness=round(quality.soundness, 4),
+                  novelty=round(quality.novelty, 4), counts={label.value: quality.count(label) for label in NodeLabel})
 
 
-def quality_section(result: QualityReport, generated: str, expert: str) -> dict[str, Any]:
+def quality_section(result: QualityReport, generated: str, expert: str) -> TaxonomyQualitySection:
     """The report's `taxonomy_quality` section: overall and per factor scores, each node's label."""
     factors = []
     for f in result.factors:
         judged = f.quality.judgements if f.quality else []
         matched = {_key(p) for p in f.quality.matched_expert} if f.quality else set()
-        factors.append({
-            "factor": f.factor, "expert_factor": f.expert_factor, "expert_nodes": len(f.expert_paths),
-            "generated_nodes": len(judged) + len(f.unlabelled), **_scores(f.quality),
-            "nodes": [{"path": list(j.path), "label": j.label.value, "expert": list(j.expert) if j.expert else None}
-                      for j in judged],
-            "expert_unmatched": [list(p) for p in f.expert_paths if _key(p) not in matched],
-            "unlabelled": [list(p) for p in f.unlabelled], "batches": f.batches, "failures": f.failures})
-    return {"generated": generated, "expert": expert,
-            "expert_nodes": result.overall.expert_nodes if result.overall else 0, **_scores(result.overall),
-            "factors": factors, "unmatched_generated_factors": result.unmatched_generated,
-            "unmatched_expert_factors": result.unmatched_expert}
+        factors.append(FactorQualityPart(
+            factor=f.factor, expert_factor=f.expert_factor, expert_nodes=len(f.expert_paths),
+            generated_nodes=len(judged) + len(f.unlabelled), **_scores(f.quality).model_dump(),
+            nodes=[JudgedNode(path=list(j.path), label=j.label.value, expert=list(j.expert) if j.expert else None)
+                   for j in judged],
+            expert_unmatched=[list(p) for p in f.expert_paths if _key(p) not in matched],
+            unlabelled=[list(p) for p in f.unlabelled], batches=f.batches, failures=f.failures))
+    return TaxonomyQualitySection(
+        generated=generated, expert=expert, expert_nodes=result.overall.expert_nodes if result.overall else 0,
+        **_scores(result.overall).model_dump(), factors=factors,
+        unmatched_generated_factors=result.unmatched_generated, unmatched_expert_factors=result.unmatched_expert)
+
+
+async def run_taxonomy_quality(context: MeasureContext) -> TaxonomyQualitySection:
+    """The generated taxonomy judged node by node against the expert's."""
+    assert context.taxonomies is not None and context.experts is not None  # declared needs: skipped without
+    result = await judge_taxonomies(context.caller, context.taxonomies, context.experts,
+                                    batch=context.settings.taxonomy_judge_batch)
+    return quality_section(result, context.taxonomy_path or "", context.expert_path or "")

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from seedless.engine.llm.caller import Binding
-from seedless.engine.llm.clients import ModelClient, endpoint_variant, make_client
+from seedless.engine.llm.clients import ModelClient, make_client
 from seedless.engine.llm.clients.http_post import RetryHook
 from seedless.engine.llm.transport.concurrency import Controller, ControlSettings
 from seedless.engine.llm.transport.dispatch import RetryPolicy
 from seedless.engine.llm.transport.limiter import Limiter
-from seedless.spec.models import ROLE_DEFAULTS, Endpoint, FakeEndpoint, ModelsSettings, Role, Spec
+from seedless.spec.models import ROLE_DEFAULTS, Endpoint, ModelsSettings, Role, Spec
 
 
 def role_endpoint(models: ModelsSettings, role: Role) -> str:
@@ -17,11 +17,12 @@ def role_endpoint(models: ModelsSettings, role: Role) -> str:
     return (settings.endpoint if settings else None) or models.default
 
 
-def endpoint_limiter(settings: Endpoint, ceiling: int) -> Limiter:
-    """The endpoint's window: adaptive up to `ceiling` unless the endpoint turns it off. A max_concurrency the
-    user wrote is where the limit starts; the default ceiling is only a bound, so the limit starts low and
-    doubles each round until the server pushes back (slow start)."""
-    if isinstance(settings, FakeEndpoint) or not settings.adaptive:
+def endpoint_limiter(settings: Endpoint | None, ceiling: int) -> Limiter:
+    """The endpoint's window: adaptive up to `ceiling` when its settings say so (`adaptive_window`), else fixed
+    (also for a client given by name with no endpoint declared: `settings` None). A max_concurrency the user
+    wrote is where the limit starts; the default ceiling is only a bound, so the limit starts low and doubles
+    each round until the server pushes back (slow start)."""
+    if settings is None or not settings.adaptive_window:
         return Limiter(ceiling)
     control = ControlSettings(ceiling=ceiling)
     if "max_concurrency" in settings.model_fields_set:
@@ -29,14 +30,19 @@ def endpoint_limiter(settings: Endpoint, ceiling: int) -> Limiter:
     return Limiter(ceiling, Controller(control))
 
 
-def retry_policy(settings: Endpoint, on_retry: RetryHook | None) -> RetryPolicy:
-    if isinstance(settings, FakeEndpoint):
+def retry_policy(settings: Endpoint | None, on_retry: RetryHook | None) -> RetryPolicy:
+    """The endpoint's retry budgets (`retries`), else the defaults (a client given by name: `settings` None)."""
+    budgets = settings.retries if settings is not None else None
+    if budgets is None:
         return RetryPolicy(on_retry=on_retry)
-    return RetryPolicy(settings.max_retries, settings.max_rate_limit_retries, on_retry=on_retry)
+    return RetryPolicy(budgets.transport, budgets.rate_limit, on_retry=on_retry)
 
 
 class Endpoints:
-    """Clients, their limiters and retry policies are made once per endpoint name; clients close together."""
+    """Clients, their limiters and retry policies are made once per endpoint name; clients close together. A client
+    given by name (`clients`) is used as it is: with the endpoint of that name when the spec declares one (its
+    window, retries, fingerprint variant), else with a fixed window of its own `max_concurrency`, the default
+    retries and nothing added to fingerprints besides its `identity`."""
 
     def __init__(self, spec: Spec, on_retry: RetryHook | None = None, clients: dict[str, ModelClient] | None = None):
         self.spec = spec
@@ -47,7 +53,10 @@ class Endpoints:
 
     def client(self, name: str) -> ModelClient:
         if name not in self.clients:
-            self.clients[name] = make_client(self.spec.models.endpoints[name])
+            settings = self.spec.models.endpoints.get(name)
+            if settings is None:
+                raise KeyError(f"the endpoint {name!r} is neither declared in models.endpoints nor given as a client")
+            self.clients[name] = make_client(settings)
         return self.clients[name]
 
     def bindings(self) -> dict[Role, Binding]:
@@ -56,8 +65,8 @@ class Endpoints:
             settings = self.spec.models.roles.get(role)
             name = role_endpoint(self.spec.models, role)
             client = self.client(name)
+            endpoint = self.spec.models.endpoints.get(name)
             if name not in self.limiters:
-                endpoint = self.spec.models.endpoints[name]
                 self.limiters[name] = endpoint_limiter(endpoint, client.max_concurrency)
                 self.policies[name] = retry_policy(endpoint, self.on_retry)
             temperature, max_tokens = ROLE_DEFAULTS[role]
@@ -66,7 +75,7 @@ class Endpoints:
             if settings and settings.max_tokens is not None:
                 max_tokens = settings.max_tokens
             out[role] = Binding(role, client, self.limiters[name], temperature, max_tokens, self.policies[name],
-                                endpoint_variant(self.spec.models.endpoints[name]))
+                                endpoint.variant if endpoint is not None else "")
         return out
 
     def identities(self, roles: list[Role]) -> dict[str, str]:

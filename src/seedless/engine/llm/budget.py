@@ -20,8 +20,12 @@ class Reservation:
 
 
 def price_for(models: ModelsSettings, endpoint: str) -> Price | None:
-    """The price keyed by the endpoint name, else the model identity, else the bare model name."""
-    ident, model = endpoint_identity(models.endpoints[endpoint])
+    """The price keyed by the endpoint name, else the model identity, else the bare model name; None (no cost) for a
+    client given by name with no endpoint declared."""
+    settings = models.endpoints.get(endpoint)
+    if settings is None:
+        return None
+    ident, model = endpoint_identity(settings)
     for key in (endpoint, ident, model):
         if key in models.prices:
             return models.prices[key]

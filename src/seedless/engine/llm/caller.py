@@ -8,12 +8,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
+from seedless.core.calls import CallSite
 from seedless.core.replies import Reply
 from seedless.engine.events import CallDone, CallStarted, EventSink, ignore
 from seedless.engine.llm.budget import BudgetExceeded, Reservation, Spend
-from seedless.engine.llm.clients.base import ChatRequest, FatalModelError, ModelClient, ModelError
+from seedless.engine.llm.clients.base import (
+    ChatRequest,
+    FatalModelError,
+    ModelClient,
+    ModelError,
+)
 from seedless.engine.llm.parsing import parse_reply
-from seedless.engine.llm.prompts import PromptName, render, render_repair
+from seedless.engine.llm.prompts import render, render_repair
 from seedless.engine.llm.transport.dispatch import RetryPolicy, send
 from seedless.engine.llm.transport.limiter import Limiter
 from seedless.engine.store.calls import Store
@@ -107,25 +113,32 @@ class Caller:
     def _seed(self, sample: int, attempt: int) -> int:
         return (self.seed * 1_000_003 + sample * 7_919 + attempt) % (2**31)
 
-    async def structured(self, role: Role, prompt: PromptName, variables: dict[str, Any], reply_type: type[T],
-                         schema: dict[str, Any], *, sample: int = 0) -> CallResult[T]:
-        """One typed reply, or None with every failure's reason; never raises for a bad reply."""
-        return await self.call(role, prompt, variables, lambda text: parse_reply(text, reply_type), schema,
+    async def ask(self, site: CallSite, variables: dict[str, Any], reply_type: type[T] | None = None, *,
+                  sample: int = 0) -> CallResult[T]:
+        """One typed reply of the call site, or None with every failure's reason; never raises for a bad reply.
+        The schema sent is derived from `reply_type` (the site's reply, or a `bounded(...)` narrowing of it); the
+        reply is validated against the site's own reply type (see `Reply`)."""
+        validated: type[T] | None = site.reply  # type: ignore[assignment]
+        if validated is None:
+            raise TypeError(f"call site {site.name} has no reply type: use Caller.call with a parser")
+        sent = reply_type or validated
+        return await self.call(site, variables, lambda text: parse_reply(text, validated), sent.json_schema(),
                                sample=sample)
 
-    async def call(self, role: Role, prompt: PromptName, variables: dict[str, Any], parse: Parser[V],
-                   schema: dict[str, Any], *, sample: int = 0) -> CallResult[V]:
-        """Like `structured`, with any parser: text -> (value, None) or (None, reason)."""
+    async def call(self, site: CallSite, variables: dict[str, Any], parse: Parser[V], schema: dict[str, Any], *,
+                   sample: int = 0) -> CallResult[V]:
+        """Like `ask`, with any parser (text -> (value, None) or (None, reason)) and the schema it expects."""
+        role, prompt = site.role, site.name
         bind = self.bindings[role]
-        base = render(prompt, variables)
+        base = render(site, variables)
         messages = base
         max_tokens = bind.max_tokens
         failures: list[str] = []
         attempts = 1 + self.max_repairs
         for attempt in range(attempts):
             request = ChatRequest(messages, bind.temperature, max_tokens, self._seed(sample, attempt), schema,
-                                  prompt.value)
-            fp = fingerprint(role.value, prompt.value, bind.client.identity, request, bind.variant)
+                                  prompt)
+            fp = fingerprint(role.value, prompt, bind.client.identity, request, bind.variant)
             stored = self.store.get(fp)
             if stored is not None:
                 reply, reused = stored.reply, True
@@ -138,11 +151,11 @@ class Caller:
                     if bind.client.identity in self.down:
                         raise EndpointDown(self.down[bind.client.identity])  # declared down: send nothing
                     held.append(self.spend.reserve(price, prompt_tokens(messages), max_tokens))
-                    self.events(CallStarted(role.value, prompt.value))
+                    self.events(CallStarted(role.value, prompt))
 
                 try:
                     try:
-                        reply = await send(bind.client, bind.limiter, request, prompt.value, bind.retries, admit)
+                        reply = await send(bind.client, bind.limiter, request, prompt, bind.retries, admit)
                     except ModelError:
                         if held:
                             self.spend.settle(held[0], price)
@@ -151,9 +164,9 @@ class Caller:
                 except (BudgetExceeded, EndpointDown):
                     raise  # nothing was sent: stop before the budget is passed or on a dead endpoint
                 except ModelError as exc:
-                    self.store.log_error(fp, role=role.value, prompt=prompt.value, model=bind.client.identity,
+                    self.store.log_error(fp, role=role.value, prompt=prompt, model=bind.client.identity,
                                          reason=str(exc))
-                    self.events(CallDone(role.value, prompt.value, False, "error"))
+                    self.events(CallDone(role.value, prompt, False, "error"))
                     if isinstance(exc, FatalModelError):
                         raise  # the endpoint refuses every call: stop, keeping what is stored
                     ident = bind.client.identity
@@ -174,9 +187,9 @@ class Caller:
                 value, reason = parse(reply.text)
                 outcome = "ok" if value is not None else "invalid"
             if not reused:
-                self.store.put(fp, role=role.value, prompt=prompt.value, model=bind.client.identity,
+                self.store.put(fp, role=role.value, prompt=prompt, model=bind.client.identity,
                                request=request_record(request), reply=reply, outcome=outcome, detail=reason)
-            self.events(CallDone(role.value, prompt.value, reused, outcome, reply.prompt_tokens,
+            self.events(CallDone(role.value, prompt, reused, outcome, reply.prompt_tokens,
                                  reply.completion_tokens))
             if value is not None:
                 return CallResult(value, failures)

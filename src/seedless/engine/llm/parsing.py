@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from typing import Any, TypeVar, get_args, get_origin
+from typing import Annotated, Any, TypeVar, get_args, get_origin
 
 from pydantic import ValidationError
 
@@ -35,8 +35,14 @@ def extract_json(text: str) -> Any:
     raise ValueError("no JSON value found in the reply")
 
 
+def _bare(annotation: Any) -> Any:
+    """The type inside `Annotated[...]` (constraints aside)."""
+    return get_args(annotation)[0] if get_origin(annotation) is Annotated else annotation
+
+
 def _is_str_list(annotation: Any) -> bool:
-    return get_origin(annotation) is list and get_args(annotation) == (str,)
+    annotation = _bare(annotation)
+    return get_origin(annotation) is list and tuple(_bare(a) for a in get_args(annotation)) == (str,)
 
 
 def coerce(data: Any, reply_type: type[Reply]) -> Any:

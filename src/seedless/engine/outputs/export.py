@@ -1,26 +1,20 @@
-"""A run's dataset.jsonl exported, streamed and written atomically: data-only JSONL, chat messages, or a HF dataset."""
+"""`export`: a run's dataset.jsonl written by the registered format asked for (registry.py), under the run's lock,
+streamed and put in place atomically; options of the wrong type for the format refused."""
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
 
-from seedless.core.dataset.chat_mapping import ChatMapping, resolve_mapping, to_messages
-from seedless.engine.outputs.dataset_reader import (
-    ExportError,
-    dataset_file,
-    dataset_rows,
-    read_dataset,
-    run_output_format,
-)
+from pydantic import BaseModel
+
+from seedless.core.dataset.chat_mapping import ChatMapping
+from seedless.engine.outputs.chat import chat_mapping_for
+from seedless.engine.outputs.dataset_reader import ExportError, read_dataset
+from seedless.engine.outputs.registry import FORMATS, export_format, formats_taking
 from seedless.engine.store.rundir import RunDir, RunDirError, RunLock
 
-Format = Literal["jsonl", "chat", "hf"]
-FORMATS: tuple[str, ...] = ("jsonl", "chat", "hf")
-__all__ = ["FORMATS", "ExportError", "ExportResult", "export", "read_dataset", "default_out", "chat_mapping_for"]
+__all__ = ["FORMATS", "ExportError", "ExportResult", "chat_mapping_for", "default_out", "export", "read_dataset"]
 
 
 @dataclass(frozen=True)
@@ -30,58 +24,35 @@ class ExportResult:
 
 
 def default_out(run_dir: str | Path, fmt: str) -> Path:
-    """RUN_DIR/export/<fmt>.jsonl, or the folder RUN_DIR/export/hf."""
-    return Path(run_dir) / "export" / ("hf" if fmt == "hf" else f"{fmt}.jsonl")
+    """Where `fmt` writes without --out: RUN_DIR/export/<fmt>.jsonl, or a folder format's RUN_DIR/export/<fmt>."""
+    return export_format(fmt).default_out(run_dir)
 
 
-def _write_lines(target: Path, objects: Iterable[dict[str, Any]]) -> int:
-    """One JSON object a line, written atomically (RunDir.write_lines_atomic); the line count."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    return RunDir.write_lines_atomic(target, (json.dumps(obj, ensure_ascii=False) for obj in objects))
-
-
-def _chat_lines(path: Path, mapping: ChatMapping) -> Iterator[dict[str, Any]]:
-    for row in dataset_rows(path):
-        try:
-            messages = to_messages(row["data"], row["lineage"]["meta_prompt"], mapping)
-        except ValueError as exc:
-            raise ExportError(f"{path}: datapoint {row['id']}: {exc}") from None
-        yield {"messages": messages}
-
-
-def chat_mapping_for(run_dir: str | Path, mapping: ChatMapping | None = None) -> ChatMapping:
-    """The complete mapping an export uses: `mapping` filled in from the run's output format (see chat_mapping)."""
-    try:
-        return resolve_mapping(run_output_format(run_dir), mapping)
-    except ValueError as exc:
-        raise ExportError(str(exc)) from None
+def _refused(options: BaseModel) -> str:
+    what = ("a chat mapping (user fields, assistant fields, system)" if isinstance(options, ChatMapping)
+            else f"{type(options).__name__} options")
+    takers = formats_taking(type(options))
+    if not takers:
+        return f"{what} applies to no registered export format"
+    return f"{what} applies to the {' and '.join(takers)} format{'s' if len(takers) > 1 else ''} only"
 
 
 def export(run_dir: str | Path, fmt: str, out: str | Path | None = None,
-           mapping: ChatMapping | None = None) -> ExportResult:
-    """Export RUN_DIR/dataset.jsonl as `fmt` to `out` (default: `default_out`), streamed, written atomically.
-    jsonl: each datapoint's data, one object a line. chat: {"messages": [...]} a line, by `mapping` filled in
-    from the run's output format. hf: a `datasets.Dataset` saved with save_to_disk (columns: `hf_columns`)."""
-    if fmt not in FORMATS:
-        raise ExportError(f"unknown export format '{fmt}': one of {', '.join(FORMATS)}")
-    if mapping is not None and fmt != "chat":
-        raise ExportError("a chat mapping (user fields, assistant fields, system) applies to the chat format only")
+           mapping: BaseModel | None = None) -> ExportResult:
+    """Export RUN_DIR/dataset.jsonl as the registered format `fmt` to `out` (default: the format's default_out),
+    streamed, written atomically. `mapping` is the format's options: a ChatMapping for chat (filled in from the
+    run's output format); a format that takes none refuses any. Built in: jsonl (each datapoint's data, one object
+    a line), chat ({"messages": [...]} a line), hf (a `datasets.Dataset` saved with save_to_disk)."""
+    entry = export_format(fmt)
+    if mapping is not None and not entry.takes(mapping):
+        raise ExportError(_refused(mapping))
     run_dir = Path(run_dir)
-    target = Path(out) if out is not None else default_out(run_dir, fmt)
+    target = Path(out) if out is not None else entry.default_out(run_dir)
     try:
         lock = RunLock.shared(RunDir(run_dir))  # no command writes the run meanwhile
     except RunDirError as exc:
         raise ExportError(str(exc)) from None
     try:
-        if fmt == "hf":
-            from seedless.engine.outputs.hf import export_hf  # pyarrow and datasets load only for this format
-
-            return ExportResult(export_hf(run_dir, target), target)
-        path = dataset_file(run_dir)
-        if fmt == "chat":
-            lines = _chat_lines(path, chat_mapping_for(run_dir, mapping))
-        else:
-            lines = (row["data"] for row in dataset_rows(path))
-        return ExportResult(_write_lines(target, lines), target)
+        return ExportResult(entry.write(run_dir, target, mapping), target)
     finally:
         lock.release()

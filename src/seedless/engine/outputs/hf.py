@@ -1,111 +1,36 @@
-"""`seedless export --format hf`: the run's datapoints as a Hugging Face dataset folder, typed from the format."""
+"""`--format hf`: a Hugging Face dataset folder; loads the `datasets` extra (with its install hint) and, only then,
+the Arrow writer in hf_dataset.py, so that listing the formats costs no import of pyarrow or datasets."""
 
 from __future__ import annotations
 
 import importlib
-import json
-import os
-import shutil
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from types import ModuleType
 
-import pyarrow as pa
+from pydantic import BaseModel
 
-from seedless.core.dataset.output_format import record_schema
-from seedless.engine.outputs.dataset_reader import ExportError, dataset_file, dataset_rows, run_output_format
-from seedless.engine.outputs.parquet import JSON_TEXT, arrow_type, arrow_value, batches, root_schema
+from seedless.engine.outputs.dataset_reader import ExportError
+from seedless.engine.outputs.formats import ExportFormat, ExportSource
 
 HF_INSTALL = "pip install 'seedless[hf]'"
-HF_BATCH = 1000
-# The Hugging Face dataset: columns id, then each top-level data field, then lineage (JSON text).
 
 
-@dataclass(frozen=True)
-class HfColumn:
-    name: str
-    field: str | None  # the data field it holds; None: the whole of `data`
-    schema: Any
-
-
-def hf_columns(data_schema: dict[str, Any]) -> list[HfColumn]:
-    """id, one column per top-level data property (named data_<name> if it is `id` or `lineage`), lineage.
-    A data schema without properties (see root_schema) is one `data` column holding the datapoint as JSON."""
-    properties = root_schema(data_schema).get("properties")
-    columns = [HfColumn("id", None, {"type": "string"})]
-    if properties:
-        columns += [HfColumn(f"data_{name}" if name in ("id", "lineage") else name, name, sub)
-                    for name, sub in properties.items()]
-    else:
-        columns.append(HfColumn("data", None, {}))
-    return columns + [HfColumn("lineage", None, None)]
-
-
-def _hf_schema(columns: list[HfColumn]) -> pa.Schema:
-    return pa.schema([pa.field(c.name, JSON_TEXT if c.name == "lineage" else arrow_type(c.schema))
-                      for c in columns])
-
-
-def _hf_row(row: dict[str, Any], columns: list[HfColumn]) -> dict[str, Any]:
-    out: dict[str, Any] = {"id": row["id"], "lineage": json.dumps(row["lineage"], ensure_ascii=False)}
-    for column in columns[1:-1]:
-        value = row["data"].get(column.field) if column.field is not None else row["data"]
-        out[column.name] = arrow_value(value, column.schema, f"datapoint {row['id']}: {column.field or 'data'}")
-    return out
-
-
-@contextmanager
-def _quiet(datasets: Any) -> Iterator[None]:
-    """No progress bars from `datasets` while saving: library code never prints."""
-    was_disabled = datasets.are_progress_bars_disabled()
-    datasets.disable_progress_bars()
-    try:
-        yield
-    finally:
-        if not was_disabled:
-            datasets.enable_progress_bars()
-
-
-def _replace_dir(staged: Path, target: Path) -> None:
-    """Put the folder `staged` at `target`, moving aside and then removing whatever was there."""
-    old = target.with_name(f".{target.name}.old-{os.getpid()}")
-    if target.is_dir() and not target.is_symlink():
-        os.replace(target, old)
-    elif target.exists() or target.is_symlink():
-        target.unlink()
-    os.replace(staged, target)
-    shutil.rmtree(old, ignore_errors=True)
-
-
-def _import_datasets() -> Any:
+def _import_datasets() -> ModuleType:
     try:
         return importlib.import_module("datasets")  # the `hf` extra, imported only when asked for
     except ImportError:
         raise ExportError(f"--format hf needs the Hugging Face datasets package: {HF_INSTALL}") from None
 
 
-def export_hf(run_dir: Path, target: Path) -> int:
-    datasets = _import_datasets()
-    path = dataset_file(run_dir)
-    columns = hf_columns(record_schema(run_output_format(run_dir)))
-    schema = _hf_schema(columns)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    count = 0
-    with tempfile.TemporaryDirectory(dir=target.parent, prefix=f".{target.name}.tmp-") as work:
-        arrow_file = Path(work) / "rows.arrow"
-        with pa.OSFile(str(arrow_file), "wb") as sink, pa.ipc.new_stream(sink, schema) as writer:
-            for chunk in batches(dataset_rows(path), HF_BATCH):
-                try:
-                    rows = [_hf_row(r, columns) for r in chunk]
-                except ValueError as exc:
-                    raise ExportError(f"{path}: {exc}") from None
-                writer.write_table(pa.Table.from_pylist(rows, schema=schema))
-                count += len(chunk)
-        staged = Path(work) / "hf"
-        with _quiet(datasets):
-            datasets.Dataset.from_file(str(arrow_file)).save_to_disk(str(staged))
-        _replace_dir(staged, target)
-    return count
+class HfFormat(ExportFormat[BaseModel]):
+    """A `datasets.Dataset` written with save_to_disk: columns id, each top-level data field, lineage (JSON)."""
+
+    name = "hf"
+    summary = f"a Hugging Face dataset folder (needs `{HF_INSTALL}`)"
+    folder = True
+
+    def write(self, run_dir: Path, target: Path, options: BaseModel | None) -> int:
+        datasets = _import_datasets()
+        from seedless.engine.outputs.hf_dataset import save_hf_dataset  # pyarrow loads only for this format
+
+        return save_hf_dataset(datasets, ExportSource.of(run_dir), target)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 
+from seedless.core.calls import FACTORS
 from seedless.core.replies import FactorsReply
 from seedless.core.taxonomy.names import select_names
 from seedless.engine.llm.caller import Caller
-from seedless.engine.llm.prompts import PromptName
-from seedless.spec.models import FactorSpec, Role, Spec
+from seedless.spec.models import FactorSpec, Spec
 
 
 class StageError(Exception):
@@ -21,17 +21,18 @@ def _sample_text(sample: object, limit: int = 400) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
+def factor_variables(spec: Spec) -> dict[str, object]:
+    """The factor proposer's template variables (the run and `seedless estimate` alike)."""
+    return {"description": spec.description.strip(), "samples": [_sample_text(s) for s in spec.samples[:5]],
+            "max_factors": spec.taxonomy.max_factors}
+
+
 async def identify_factors(spec: Spec, caller: Caller) -> list[FactorSpec]:
     if spec.factors:
         return list(spec.factors)
     settings = spec.taxonomy
-    variables = {
-        "description": spec.description.strip(),
-        "samples": [_sample_text(s) for s in spec.samples[:5]],
-        "max_factors": settings.max_factors,
-    }
-    schema = FactorsReply.schema_for(max_items=settings.max_factors, max_chars=settings.max_name_chars)
-    result = await caller.structured(Role.factor_proposer, PromptName.factors, variables, FactorsReply, schema)
+    result = await caller.ask(FACTORS, factor_variables(spec),
+                              FactorsReply.bounded(max_items=settings.max_factors, max_chars=settings.max_name_chars))
     if result.value is None:
         raise StageError("factor identification failed (" + "; ".join(result.failures) +
                          "). Give the factors in the spec (factors: - name: ...), or use a stronger model.")

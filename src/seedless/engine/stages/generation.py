@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import json
 from collections import deque
 from collections.abc import Iterator
 
+from seedless.core.basis import basis
 from seedless.core.dataset.record import Record, Rejection
 from seedless.core.dataset.rejection_stats import RejectionStats
 from seedless.core.plan.mix import MixSampler
@@ -16,10 +15,10 @@ from seedless.engine.events import DatapointDone, EventSink, GenerationStarted
 from seedless.engine.llm.transport.limiter import PRIORITY
 from seedless.engine.session import Session
 from seedless.engine.stages.datapoint import DatapointMaker, Job
+from seedless.engine.stages.datapoint.registry import generation_roles, step_names
 from seedless.engine.store.records import RecordStore, SlotRows, mix_id
-from seedless.spec.models import Role, Spec
+from seedless.spec.models import Spec
 
-GENERATION_ROLES = (Role.meta_prompter, Role.complexifier, Role.generator, Role.critic, Role.judge)
 SLOTS_PER_REQUEST = 4  # slots drafting at once per request the endpoints allow in flight
 BLOCKED_SLOTS = 8  # slots waiting for the meta-prompts of their mix's history, per slot drafting
 
@@ -31,9 +30,9 @@ def generation_basis(spec: Spec, identities: dict[str, str]) -> str:
         "description": spec.description, "output": spec.output.model_dump(mode="json"), "seed": spec.seed,
         "generation": spec.generation.model_dump(exclude={"slot_attempts", "max_attempts"}),
         "models": identities, "max_repairs": spec.models.max_repairs,
-        "roles": {r.value: s.model_dump() for r, s in spec.models.roles.items() if r in GENERATION_ROLES},
+        "roles": {r.value: s.model_dump() for r, s in spec.models.roles.items() if r in generation_roles()},
     }
-    return hashlib.sha256(json.dumps(material, sort_keys=True, default=str).encode()).hexdigest()[:16]
+    return basis(material)
 
 
 class Generation:
@@ -46,15 +45,15 @@ class Generation:
         self.spec, self.sampler, self.events = spec, sampler, events
         self.plan = SlotPlan(spec.size, spec.generation.complexify, spec.seed)
         self.targets = self.plan.targets()
-        self.basis = generation_basis(spec, session.endpoints.identities(list(GENERATION_ROLES)))
+        self.basis = generation_basis(spec, session.endpoints.identities(list(generation_roles())))
         self.records = RecordStore(session.store.db, self.basis, session.store.invocation)
         self.maker = DatapointMaker(spec, session.caller)
-        limiters = {id(b.limiter): b.limiter for r, b in session.caller.bindings.items() if r in GENERATION_ROLES}
+        limiters = {id(b.limiter): b.limiter for r, b in session.caller.bindings.items() if r in generation_roles()}
         self.limiters = list(limiters.values())
         self.per_slot = spec.generation.slot_attempts
         self.bound = spec.generation.attempt_bound(spec.size)
         self.current: dict[int, str] = {}  # slot -> mix id of its current mix
-        self.stats = RejectionStats()
+        self.stats = RejectionStats(step_names())
         self.accepted = {True: 0, False: 0}
         self.running = {True: 0, False: 0}
         self.blocked = 0  # open slots still waiting for the meta-prompts in their history

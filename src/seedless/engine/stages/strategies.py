@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+from seedless.core.calls import STRATEGIES
 from seedless.core.plan.mix import NodeLevel, allows_a_mix, check_mixes
 from seedless.core.plan.strategy import Component, Exclusion, Strategy, default_strategy
 from seedless.core.plan.strategy_file import parse_path, path_text
 from seedless.core.replies import StrategiesReply
 from seedless.core.taxonomy.tree import Path, TaxonomySet, name_key
 from seedless.engine.llm.caller import Caller
-from seedless.engine.llm.prompts import PromptName
-from seedless.spec.models import Role, Spec
+from seedless.spec.models import Spec
 
 EXCLUSION_LEVELS = 2  # nodes offered for exclusions: the first two levels below each root
 MAX_NODE_CHOICES = 400
@@ -70,6 +70,13 @@ def _clean(reply: StrategiesReply, taxonomies: TaxonomySet, level: NodeLevel, no
     return kept
 
 
+def strategy_variables(spec: Spec, taxonomies: TaxonomySet) -> dict[str, object]:
+    """The strategist's template variables (the run and `seedless estimate` alike)."""
+    return {"description": spec.description.strip(),
+            "outline": [(t.factor, [c.name for c in t.root.children]) for t in taxonomies.taxonomies],
+            "max_strategies": spec.strategy.max_strategies}
+
+
 async def write_strategies(spec: Spec, taxonomies: TaxonomySet,
                            caller: Caller) -> tuple[list[Strategy], str, list[str]]:
     """(strategies, "model", "default" or "fallback", notes). The default, one strategy with every taxonomy, is used
@@ -78,13 +85,10 @@ async def write_strategies(spec: Spec, taxonomies: TaxonomySet,
     if not spec.strategy.write:
         return [default_strategy(taxonomies)], "default", []
     trees, nodes = _choices(taxonomies)
-    variables = {
-        "description": spec.description.strip(),
-        "outline": [(t.factor, [c.name for c in t.root.children]) for t in taxonomies.taxonomies],
-        "max_strategies": spec.strategy.max_strategies,
-    }
-    schema = StrategiesReply.schema_for(max_items=spec.strategy.max_strategies, taxonomies=trees, nodes=nodes)
-    result = await caller.structured(Role.strategist, PromptName.strategies, variables, StrategiesReply, schema)
+    variables = strategy_variables(spec, taxonomies)
+    reply_type = StrategiesReply.bounded(max_items=spec.strategy.max_strategies, taxonomies=tuple(trees),
+                                         nodes=tuple(nodes))
+    result = await caller.ask(STRATEGIES, variables, reply_type)
     strategies = _clean(result.value, taxonomies, spec.mix.nodes, notes) if result.value is not None else []
     if result.value is None:
         notes.append("strategy writing failed (" + "; ".join(result.failures) + ")")

@@ -5,15 +5,15 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 
+from seedless.core.calls import LEVEL_PLAN, TAXONOMY_CRITIC, TAXONOMY_PROPOSE
 from seedless.core.replies import ChildrenReply, CriticReply, PlanReply
 from seedless.core.taxonomy.names import Rejected, select_names
 from seedless.core.taxonomy.provenance import LevelPlan, NodeDecision, RejectedName
 from seedless.core.taxonomy.tree import Node, Path, Taxonomy, TaxonomySet, name_key
 from seedless.engine.events import EventSink, LevelStarted, NodeExpanded, ignore
 from seedless.engine.llm.caller import CALL_FAILED, Caller
-from seedless.engine.llm.prompts import PromptName
 from seedless.engine.stages.factors import StageError
-from seedless.spec.models import Role, Spec
+from seedless.spec.models import Spec
 
 PLAN_CHARS = 600
 
@@ -61,7 +61,7 @@ def lost_expansions(taxonomies: TaxonomySet, decisions: list[NodeDecision]) -> l
 class TaxonomyBuilder:
     """Expands every childless node above its factor's depth, except leaves the user emptied (`frozen`)."""
 
-    def __init__(self, spec: Spec, caller: Caller, *, frozen: set[Path] | None = None,
+    def __init__(self, spec: Spec, caller: Caller | None, *, frozen: set[Path] | None = None,
                  events: EventSink = ignore):
         self.spec = spec
         self.s = spec.taxonomy
@@ -85,10 +85,23 @@ class TaxonomyBuilder:
             self.events(LevelStarted(tax.factor, level + 1, len(todo)))
             await asyncio.gather(*(self._expand(tax, path, node, plan) for path, node in todo))
 
+    def plan_variables(self, tax: Taxonomy, level: int) -> dict[str, object]:
+        """The level plan's template variables (the run and `seedless estimate` alike)."""
+        return self._base_vars(tax) | {"level": level, "nodes": [list(p) for p, _ in tax.level(level)]}
+
+    def node_variables(self, tax: Taxonomy, path: Path, node: Node, plan: str | None) -> dict[str, object]:
+        """What the proposer and the critic of one node see (each adds its own few: the proposal's number,
+        the pooled names)."""
+        s = self.s
+        return self._base_vars(tax) | {
+            "node": node.name, "path": list(path), "siblings": self._siblings(tax, path), "plan": plan,
+            "min_children": max(1, s.min_children), "max_children": s.max_children, "max_chars": s.max_name_chars,
+            "proposals": s.proposals,
+        }
+
     async def _plan(self, tax: Taxonomy, level: int) -> str | None:
-        variables = self._base_vars(tax) | {"level": level, "nodes": [list(p) for p, _ in tax.level(level)]}
-        result = await self.caller.structured(Role.level_planner, PromptName.level_plan, variables, PlanReply,
-                                              PlanReply.schema_for(max_chars=PLAN_CHARS))
+        result = await self.caller.ask(LEVEL_PLAN, self.plan_variables(tax, level),
+                                       PlanReply.bounded(max_chars=PLAN_CHARS))
         if result.value is None:
             return None
         plan = " ".join(result.value.plan.split())
@@ -110,16 +123,12 @@ class TaxonomyBuilder:
 
     async def _expand(self, tax: Taxonomy, path: Path, node: Node, plan: str | None) -> None:
         s = self.s
-        variables = self._base_vars(tax) | {
-            "node": node.name, "path": list(path), "siblings": self._siblings(tax, path), "plan": plan,
-            "min_children": max(1, s.min_children), "max_children": s.max_children, "max_chars": s.max_name_chars,
-        }
+        variables = self.node_variables(tax, path, node, plan)
         decision = NodeDecision(factor=tax.factor, path=list(path))
-        schema = ChildrenReply.schema_for(max_items=s.max_children, max_chars=s.max_name_chars)
+        reply_type = ChildrenReply.bounded(max_items=s.max_children, max_chars=s.max_name_chars)
         results = await asyncio.gather(*(
-            self.caller.structured(Role.taxonomy_proposer, PromptName.taxonomy_propose,
-                                   variables | {"sample": i, "proposals": s.proposals}, ChildrenReply, schema,
-                                   sample=i) for i in range(s.proposals)))
+            self.caller.ask(TAXONOMY_PROPOSE, variables | {"sample": i}, reply_type, sample=i)
+            for i in range(s.proposals)))
         ancestors = list(path)
         above = self._above(tax, path)
         for i, result in enumerate(results):
@@ -150,10 +159,9 @@ class TaxonomyBuilder:
     async def _criticise(self, variables: dict[str, object], pooled: list[tuple[str, int]],
                          decision: NodeDecision, above: list[str]) -> list[str] | None:
         s = self.s
-        result = await self.caller.structured(
-            Role.taxonomy_critic, PromptName.taxonomy_critic,
-            variables | {"pooled": pooled, "proposals": s.proposals}, CriticReply,
-            CriticReply.schema_for(max_items=s.max_children, max_chars=s.max_name_chars))
+        result = await self.caller.ask(
+            TAXONOMY_CRITIC, variables | {"pooled": pooled},
+            CriticReply.bounded(max_items=s.max_children, max_chars=s.max_name_chars))
         if result.value is None:
             decision.failures.append("critic: " + "; ".join(result.failures) + " (kept the pooled proposals)")
             return None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -12,18 +13,50 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from seedless.engine.commands.evaluate import EvalReport, evaluate, store_path, write_report
+from seedless.core.measures.report import (
+    ComplexitySection,
+    CoverageSection,
+    CriticSection,
+    DiversitySection,
+    DuplicatesSection,
+    EvalReport,
+    Section,
+    TaxonomyQualitySection,
+    VerdictPart,
+)
+from seedless.engine.commands.evaluate import evaluate, store_path, write_report
 from seedless.engine.evaluation.items import DataError
+from seedless.engine.evaluation.measure import Measure
+from seedless.engine.evaluation.registry import MEASURES, selected
 from seedless.engine.evaluation.split import split_by_complexity
 from seedless.engine.llm.clients.base import FatalModelError
 from seedless.interface.cli.generate import one_endpoint
 from seedless.interface.render import ProgressView, line, plain, render_problems
-from seedless.spec.eval_settings import DEFAULT_METRICS, ITEM_METRICS, METRICS, EvalSettings
+from seedless.spec.eval_settings import DEFAULT_METRICS, METRICS, EvalSettings
 from seedless.spec.loader import SpecError
 
 
 def _names(value: str | None) -> list[str]:
     return [n.strip() for n in (value or "").split(",") if n.strip()]
+
+
+def _check_needs(measures: list[Measure], data: str | None, taxonomy: str | None, expert: str | None,
+                 answer_field: str | None) -> None:
+    """Usage errors for what the chosen measures declare they need (engine/evaluation/registry.py)."""
+    needs_data = sorted(m.name for m in measures if m.needs.items)
+    if data is None and needs_data:
+        raise click.UsageError(f"missing DATA: {', '.join(needs_data)} measure items")
+    for m in measures:
+        if m.needs.answer_field and not answer_field:
+            raise click.UsageError(f"the {m.name} measure needs --answer-field NAME: the field holding each item's "
+                                   "correct answer")
+    run_taxonomy = data is not None and (Path(data) / "taxonomy.yaml").is_file()
+    for m in measures:
+        if m.needs.strict and m.needs.expert is not None and not expert:
+            raise click.UsageError(f"{m.name} needs --expert EXPERT.yaml: the expert taxonomy")
+        if m.needs.strict and m.needs.taxonomy is not None and not taxonomy and not run_taxonomy:
+            raise click.UsageError(f"{m.name} needs the generated taxonomy: --taxonomy GENERATED.yaml, "
+                                   "or a run directory as DATA")
 
 
 @click.command("eval")
@@ -62,22 +95,10 @@ def eval_command(data: str | None, out: str, taxonomy: str | None, expert: str |
     beside the report: run it again to resume. Uses the embedded model unless --base-url/--model name a server."""
     console = Console(highlight=False, emoji=False)
     chosen = _names(metrics)
-    unknown = [m for m in chosen if m not in METRICS]
+    unknown = [m for m in chosen if m not in MEASURES]
     if unknown:
-        raise click.UsageError(f"unknown measure(s) {', '.join(unknown)}; choose from {', '.join(METRICS)}")
-    needs_data = sorted(set(chosen) & ITEM_METRICS)
-    if data is None and needs_data:
-        raise click.UsageError(f"missing DATA: {', '.join(needs_data)} measure items")
-    if "critic" in chosen and not answer_field:
-        raise click.UsageError("the critic measure needs --answer-field NAME: the field holding each item's "
-                               "correct answer")
-    if "taxonomy_quality" in chosen:
-        run_taxonomy = data is not None and (Path(data) / "taxonomy.yaml").is_file()
-        if not expert:
-            raise click.UsageError("taxonomy_quality needs --expert EXPERT.yaml: the expert taxonomy")
-        if not taxonomy and not run_taxonomy:
-            raise click.UsageError("taxonomy_quality needs the generated taxonomy: --taxonomy GENERATED.yaml, "
-                                   "or a run directory as DATA")
+        raise click.UsageError(f"unknown measure(s) {', '.join(unknown)}; choose from {', '.join(MEASURES)}")
+    _check_needs(selected(chosen), data, taxonomy, expert, answer_field)
     try:
         settings = EvalSettings(metrics=chosen, fields=_names(fields), coverage_mode=coverage_mode,
                                 embedder=embedder, embedding_model=embedding_model,
@@ -117,99 +138,123 @@ def render_report(console: Console, report: EvalReport) -> None:
         console.print(line(f"[bold]{report.items} items[/] from {escape(str(report.data))}"))
     for note in report.notes:
         console.print(line(f"[yellow]{escape(note)}"))
-    if report.coverage:
-        console.print(f"[bold]Taxonomic coverage[/] [dim]({report.coverage['mode']})")
-        for tax in report.coverage["taxonomies"]:
-            table = Table(title=plain(tax["factor"]), title_justify="left")
-            for column in ("level", "nodes", "hit", "coverage", "uncovered (first 5)"):
-                table.add_column(column, justify="left" if column.startswith("uncovered") else "right")
-            for lv in tax["levels"]:
-                shown = ", ".join(" > ".join(p[1:]) for p in lv["uncovered"][:5])
-                table.add_row(str(lv["level"]), str(lv["nodes"]), str(lv["hit"]), f"{100 * lv['ratio']:.0f}%",
-                              plain(shown))
-            console.print(table)
-            if tax["unassigned"]:
-                console.print(plain(f"  {tax['unassigned']} item(s) placed in no category of {tax['factor']}"))
-    if report.complexity and report.complexity["summary"]:
-        s = report.complexity["summary"]
-        console.print(f"[bold]Complexity (Elo)[/] median {s['median']:.0f}, quartiles {s['q1']:.0f}-{s['q3']:.0f}, "
-                      f"range {s['min']:.0f}-{s['max']:.0f} over {report.complexity['comparisons']} comparisons")
-    if report.diversity:
-        d = report.diversity
-        console.print(line(f"[bold]Embedding diversity[/] global {d['global']:.4f}, local {d['local']:.4f} "
-                           f"(k={d['k']}, {escape(str(d['embedder']))})"))
-    if report.duplicates:
-        d = report.duplicates
-        console.print(f"[bold]Near-duplicates[/] {len(d['groups'])} group(s), {d['items_in_groups']} item(s) "
-                      f"(cosine >= {d['threshold']})")
-        for ref in d.get("contamination", []):
-            console.print(plain(f"  overlap with {ref['reference']}: {ref['overlapping']} item(s)"))
-    if report.taxonomy_quality:
-        render_taxonomy_quality(console, report.taxonomy_quality)
-    if report.critic:
-        render_critic(console, report.critic)
+    for name, section in report.sections():
+        render = RENDERERS.get(name)
+        if render is None:
+            render_summary(console, name, section)
+        else:
+            render(console, section)
+
+
+def render_summary(console: Console, name: str, section: Section) -> None:
+    """A section without its own rendering (a plugin measure's): its one-line summary."""
+    console.print(line(f"[bold]{escape(name)}[/] {escape(section.summary())}"))
+
+
+def render_coverage(console: Console, section: Section) -> None:
+    assert isinstance(section, CoverageSection)
+    console.print(f"[bold]Taxonomic coverage[/] [dim]({section.mode})")
+    for tax in section.taxonomies:
+        table = Table(title=plain(tax.factor), title_justify="left")
+        for column in ("level", "nodes", "hit", "coverage", "uncovered (first 5)"):
+            table.add_column(column, justify="left" if column.startswith("uncovered") else "right")
+        for lv in tax.levels:
+            shown = ", ".join(" > ".join(p[1:]) for p in lv.uncovered[:5])
+            table.add_row(str(lv.level), str(lv.nodes), str(lv.hit), f"{100 * lv.ratio:.0f}%", plain(shown))
+        console.print(table)
+        if tax.unassigned:
+            console.print(plain(f"  {tax.unassigned} item(s) placed in no category of {tax.factor}"))
+
+
+def render_complexity(console: Console, section: Section) -> None:
+    assert isinstance(section, ComplexitySection)
+    s = section.summary_
+    if s is not None:
+        console.print(f"[bold]Complexity (Elo)[/] median {s.median:.0f}, quartiles {s.q1:.0f}-{s.q3:.0f}, "
+                      f"range {s.min:.0f}-{s.max:.0f} over {section.comparisons} comparisons")
+
+
+def render_diversity(console: Console, section: Section) -> None:
+    assert isinstance(section, DiversitySection)
+    console.print(line(f"[bold]Embedding diversity[/] global {section.global_:.4f}, local {section.local:.4f} "
+                       f"(k={section.k}, {escape(str(section.embedder))})"))
+
+
+def render_duplicates(console: Console, section: Section) -> None:
+    assert isinstance(section, DuplicatesSection)
+    console.print(f"[bold]Near-duplicates[/] {len(section.groups)} group(s), {section.items_in_groups} item(s) "
+                  f"(cosine >= {section.threshold})")
+    for ref in section.contamination:
+        console.print(plain(f"  overlap with {ref.reference}: {ref.overlapping} item(s)"))
 
 
 def _share(value: float | None) -> str:
     return "-" if value is None else f"{value:.3f}"
 
 
-def render_taxonomy_quality(console: Console, section: dict) -> None:
-    console.print(line(f"[bold]Taxonomy quality[/] of {escape(str(section['generated']))} against "
-                       f"{escape(str(section['expert']))}: completeness {_share(section['completeness'])}, "
-                       f"soundness {_share(section['soundness'])}, "
-                       f"novelty {_share(section['novelty'])} ({section['expert_nodes']} expert nodes)"))
+def render_taxonomy_quality(console: Console, section: Section) -> None:
+    assert isinstance(section, TaxonomyQualitySection)
+    console.print(line(f"[bold]Taxonomy quality[/] of {escape(str(section.generated))} against "
+                       f"{escape(str(section.expert))}: completeness {_share(section.completeness)}, "
+                       f"soundness {_share(section.soundness)}, "
+                       f"novelty {_share(section.novelty)} ({section.expert_nodes} expert nodes)"))
     table = Table(title_justify="left")
     columns = ("factor", "expert nodes", "generated", "completeness", "soundness", "novelty",
                "shared / new / redundant / bad")
     for column in columns:
         table.add_column(column, justify="left" if column == "factor" else "right")
-    for f in section["factors"]:
-        counts = " / ".join(str(n) for n in f["counts"].values()) if f["counts"] else "-"
-        table.add_row(plain(f["factor"]), str(f["expert_nodes"]), str(f["generated_nodes"]), _share(f["completeness"]),
-                      _share(f["soundness"]), _share(f["novelty"]), counts)
+    for f in section.factors:
+        counts = " / ".join(str(n) for n in f.counts.values()) if f.counts else "-"
+        table.add_row(plain(f.factor), str(f.expert_nodes), str(f.generated_nodes), _share(f.completeness),
+                      _share(f.soundness), _share(f.novelty), counts)
     console.print(table)
-    for f in section["factors"]:
-        if f["unlabelled"]:
-            console.print(line(f"  [yellow]{len(f['unlabelled'])} node(s) of {escape(f['factor'])} got no label[/]"))
-    for name in section["unmatched_generated_factors"]:
-        console.print(line(f"  [yellow]generated factor {escape(name)} has no expert counterpart (not judged)[/]"))
-    for name in section["unmatched_expert_factors"]:
-        console.print(line(f"  [yellow]expert factor {escape(name)} has no generated counterpart (its nodes count "
-                           "as missed)[/]"))
+    for f in section.factors:
+        if f.unlabelled:
+            console.print(line(f"  [yellow]{len(f.unlabelled)} node(s) of {escape(f.factor)} got no label[/]"))
+    for factor in section.unmatched_generated_factors:
+        console.print(line(f"  [yellow]generated factor {escape(factor)} has no expert counterpart (not judged)[/]"))
+    for factor in section.unmatched_expert_factors:
+        console.print(line(f"  [yellow]expert factor {escape(factor)} has no generated counterpart (its nodes "
+                           "count as missed)[/]"))
 
 
-def render_critic(console: Console, section: dict) -> None:
-    c = section["counts"]
-    console.print(line(f"[bold]Critic effectiveness[/] (answer field {escape(section['answer_field'])}): "
-                       f"p {_share(section['p'])} ({c['correct_accepted']}/{c['correct']} correct accepted), "
-                  f"q {_share(section['q'])} ({c['corrupted_accepted']}/{c['corrupted']} corrupted accepted), "
-                       f"rejection rate {_share(section['rejection_rate'])}"))
-    lifts = ", ".join(f"mu {f['mu']}: " + ("-" if f["lift"] is None else format(f["lift"], "+.3f"))
-                      for f in section["filtering"])
+def render_critic(console: Console, section: Section) -> None:
+    assert isinstance(section, CriticSection)
+    c = section.counts
+    console.print(line(f"[bold]Critic effectiveness[/] (answer field {escape(section.answer_field)}): "
+                       f"p {_share(section.p)} ({c.correct_accepted}/{c.correct} correct accepted), "
+                       f"q {_share(section.q)} ({c.corrupted_accepted}/{c.corrupted} corrupted accepted), "
+                       f"rejection rate {_share(section.rejection_rate)}"))
+    lifts = ", ".join(f"mu {f.mu}: " + ("-" if f.lift is None else format(f.lift, "+.3f"))
+                      for f in section.filtering)
     console.print(f"  accuracy lift after filtering: {lifts}")
-    problems = [(c["identical_dropped"], "corruption(s) identical to the original (dropped from q)"),
-                (c["corruption_failed"], "corruption(s) failed"), (c["critic_failed"], "critic verdict(s) failed")]
+    problems = [(c.identical_dropped, "corruption(s) identical to the original (dropped from q)"),
+                (c.corruption_failed, "corruption(s) failed"), (c.critic_failed, "critic verdict(s) failed")]
     shown_problems = [f"{n} {what}" for n, what in problems if n]
     if shown_problems:
         console.print(f"  [yellow]{'; '.join(shown_problems)}[/]")
     table = Table(title_justify="left")
     for column in ("item", "original accepted", "corrupted answer", "corrupted accepted"):
         table.add_column(column)
-    for r in section["results"][:10]:
-        shown = "-" if r["dropped"] else json.dumps(r["corrupted_answer"], ensure_ascii=False)[:60]
-        table.add_row(plain(r["id"]), _verdict(r["original"]), plain(shown),
-                      plain(r["dropped"] or _verdict(r["corrupted"])))
+    for r in section.results[:10]:
+        shown = "-" if r.dropped else json.dumps(r.corrupted_answer, ensure_ascii=False)[:60]
+        table.add_row(plain(r.id), _verdict(r.original), plain(shown), plain(r.dropped or _verdict(r.corrupted)))
     console.print(table)
-    if len(section["results"]) > 10:
-        console.print(f"  ({len(section['results']) - 10} more item(s) in the report)")
+    if len(section.results) > 10:
+        console.print(f"  ({len(section.results) - 10} more item(s) in the report)")
 
 
-def _verdict(verdict: dict | None) -> str:
+def _verdict(verdict: VerdictPart | None) -> str:
     if verdict is None:
         return "no verdict"
-    accepted = "yes" if verdict["accepted"] else "no"
-    return f"{accepted} (correct? {verdict['correct?']}, incorrect? {verdict['incorrect?']})"
+    accepted = "yes" if verdict.accepted else "no"
+    return f"{accepted} (correct? {verdict.correct}, incorrect? {verdict.incorrect})"
+
+
+Renderer = Callable[[Console, Section], None]  # the sections with their own rendering
+RENDERERS: dict[str, Renderer] = {
+    "coverage": render_coverage, "complexity": render_complexity, "diversity": render_diversity,
+    "duplicates": render_duplicates, "taxonomy_quality": render_taxonomy_quality, "critic": render_critic}
 
 
 @click.command("split")

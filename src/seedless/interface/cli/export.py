@@ -1,16 +1,58 @@
-"""The `seedless export RUN_DIR` command: the run's datapoints as data-only JSONL, chat messages or a HF dataset."""
+"""The `seedless export RUN_DIR` command: the run's datapoints in any registered export format (jsonl, chat, hf, and
+those plugins register), its --format choices and help read from the registry when the command runs."""
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 import click
 from rich.console import Console
 from rich.markup import escape
 
 from seedless.core.dataset.chat_mapping import META_PROMPT_FIELD, ChatMapping
-from seedless.engine.outputs.export import FORMATS, ExportError
+from seedless.engine.outputs.export import ExportError
 from seedless.engine.outputs.export import export as export_run
+from seedless.engine.outputs.registry import FORMATS, format_names, formats_taking
+
+
+class _FormatChoice(click.Choice):
+    """The registered format names, read each time they are needed (so a plugin's format is a choice too)."""
+
+    def __init__(self) -> None:
+        super().__init__((), case_sensitive=True)
+
+    @property  # type: ignore[override]
+    def choices(self) -> tuple[str, ...]:
+        return tuple(format_names())
+
+    @choices.setter
+    def choices(self, _: Any) -> None:
+        """click.Choice sets its choices once; these are the registry's."""
+
+
+class _RegistryOption(click.Option):
+    """An option whose help text is built from the registry when --help is shown."""
+
+    def __init__(self, *args: Any, help_from: Callable[[], str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.help_from = help_from
+
+    def get_help_record(self, ctx: click.Context) -> tuple[str, str] | None:
+        self.help = self.help_from()
+        return super().get_help_record(ctx)
+
+
+def _format_help() -> str:
+    return "; ".join(f"{name}: {fmt.summary}" for name, fmt in FORMATS.items()) + "."
+
+
+def _out_help() -> str:
+    names = [f"{fmt.default_out(Path('RUN_DIR')).name}{'/' if fmt.folder else ''}" for fmt in FORMATS.values()]
+    listed = f"{', '.join(names[:-1])} or {names[-1]}" if len(names) > 1 else "".join(names)
+    return f"Where to write; default by format, under RUN_DIR/export/: {listed}."
 
 
 def _field_list(value: str | None) -> list[str] | None:
@@ -24,11 +66,9 @@ def _field_list(value: str | None) -> list[str] | None:
 
 @click.command("export")
 @click.argument("run_dir", type=click.Path(file_okay=False))
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="jsonl", show_default=True,
-              help="jsonl: each datapoint's data; chat: {\"messages\": [...]} for fine-tuning; "
-                   "hf: a Hugging Face dataset folder (needs `pip install 'seedless[hf]'`).")
-@click.option("--out", "out", type=click.Path(), help="Where to write; default RUN_DIR/export/<format>.jsonl "
-                                                     "or RUN_DIR/export/hf.")
+@click.option("--format", "fmt", cls=_RegistryOption, type=_FormatChoice(), default="jsonl", show_default=True,
+              help_from=_format_help)
+@click.option("--out", "out", cls=_RegistryOption, type=click.Path(), help_from=_out_help)
 @click.option("--user-fields", help=f"chat: comma-separated fields of the user turn ('{META_PROMPT_FIELD}': "
                                     "the datapoint's meta-prompt).")
 @click.option("--assistant-fields", help="chat: comma-separated fields of the assistant turn.")
@@ -43,8 +83,10 @@ def export(run_dir: str, fmt: str, out: str | None, user_fields: str | None, ass
     users, assistants = _field_list(user_fields), _field_list(assistant_fields)
     mapping = None
     if users is not None or assistants is not None or system is not None:
-        if fmt != "chat":
-            raise click.UsageError("--user-fields, --assistant-fields and --system apply to --format chat only")
+        takers = formats_taking(ChatMapping)
+        if fmt not in takers:
+            raise click.UsageError(f"--user-fields, --assistant-fields and --system apply to --format "
+                                   f"{' or '.join(takers) or '(none registered)'} only")
         mapping = ChatMapping(user_fields=users, assistant_fields=assistants, system=system)
     try:
         result = export_run(run_dir, fmt, out, mapping)

@@ -17,7 +17,7 @@ from seedless.engine.commands.plan import build_plan
 from seedless.engine.commands.run import run_dataset
 from seedless.engine.commands.taxonomy import build_taxonomies
 from seedless.engine.llm.clients.base import FatalModelError
-from seedless.engine.stages.catalogue import STAGES
+from seedless.engine.stages.catalogue import stages as all_stages
 from seedless.engine.stages.factors import StageError
 from seedless.engine.store.calls import UsageRow
 from seedless.engine.store.rundir import RunDir, RunDirError, RunLock, StorageFull
@@ -234,7 +234,7 @@ def run(spec: str, out: str, base_url: str | None, model: str | None, api_key_en
 def stages() -> None:
     """List the pipeline's stages with the roles they call and the artifacts they read and write."""
     console = _console()
-    for s in STAGES:
+    for s in all_stages():
         console.print(f"[bold]{s.name}[/]: {s.summary}")
         console.print(f"  settings: {s.settings}; roles: {', '.join(r.value for r in s.roles) or 'none'}")
         console.print(f"  reads: {', '.join(s.reads)}\n  writes: {', '.join(s.writes)}")

@@ -107,6 +107,6 @@ def test_embedded_model_evaluates_coverage_and_complexity_of_a_small_file(tmp_pa
     settings = EvalSettings(metrics=["coverage", "complexity"], complexity_batch=2, complexity_per_item=1,
                             models=models)
     report = asyncio.run(evaluate(data, settings, tmp_path / "r.json", taxonomy=tmp_path / "t.yaml"))
-    (level,) = report.coverage["taxonomies"][0]["levels"]
-    assert level["nodes"] == 3 and 0 <= level["hit"] <= 3
-    assert len(report.complexity["ratings"]) == 4 and report.calls_sent == 1 + 2
+    (level,) = report.coverage.taxonomies[0].levels
+    assert level.nodes == 3 and 0 <= level.hit <= 3
+    assert len(report.complexity.ratings) == 4 and report.calls_sent == 1 + 2

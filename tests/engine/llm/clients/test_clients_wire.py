@@ -24,13 +24,14 @@ from seedless.engine.llm.clients.http_post import serves
 from seedless.engine.llm.clients.openai_http import OpenAIClient
 from seedless.engine.llm.transport.dispatch import RetryPolicy, send
 from seedless.engine.llm.transport.limiter import Limiter
-from seedless.engine.llm.prompts import PromptName
+from seedless.core.calls import TAXONOMY_PROPOSE
 from seedless.engine.store.calls import Store
 from seedless.spec import parse_spec
 from seedless.spec.models import Role
 
 KEY = "sk-live-0123456789abcdef"
-SCHEMA = ChildrenReply.schema_for(max_items=5, max_chars=40)
+REPLY = ChildrenReply.bounded(max_items=5, max_chars=40)
+SCHEMA = REPLY.json_schema()
 VARS: dict[str, Any] = {
     "description": "Recipes from home kitchens around the world", "factor": "cuisine",
     "factor_description": "the regional cooking tradition", "node": "Asian", "path": ["cuisine", "Asian"],
@@ -61,8 +62,7 @@ async def one_call(spec: Any, store: Store):
     endpoints = Endpoints(spec)
     caller = Caller(store, endpoints.bindings(), seed=0, max_repairs=0)
     try:
-        return await caller.structured(Role.taxonomy_proposer, PromptName.taxonomy_propose, VARS, ChildrenReply,
-                                       SCHEMA)
+        return await caller.ask(TAXONOMY_PROPOSE, VARS, REPLY)
     finally:
         await endpoints.aclose()
 

@@ -192,11 +192,36 @@ def test_retry_after_is_honoured_for_429():
 
 
 def test_5xx_is_retried_with_backoff_then_succeeds():
-    script = Script(status(500), status(503), ok())
+    script = Script(status(500), status(502), ok())
     rec = Recorder()
     asyncio.run(run(script, ["a"], rec))
-    assert [r for r, _ in rec.retries] == ["HTTP 500", "HTTP 503"]
+    assert [r for r, _ in rec.retries] == ["HTTP 500", "HTTP 502"]
     assert 0.25 <= rec.delays[0] <= 0.5 and 0.5 <= rec.delays[1] <= 1.0
+
+
+def test_rate_limits_and_transport_errors_draw_on_separate_budgets_like_chat():
+    script = Script(status(429), status(429), status(429), status(500), ok())
+    rec = Recorder()
+    vectors = asyncio.run(run(script, ["a"], rec, max_retries=1, max_rate_limit_retries=3))
+    assert vectors.shape == (1, DIM) and len(script.seen) == 5
+    assert [r for r, _ in rec.retries] == ["HTTP 429"] * 3 + ["HTTP 500"]
+    with pytest.raises(ModelError, match="HTTP 429 \\(gave up after 3 tries\\)"):
+        asyncio.run(run(Script(status(429)), ["a"], max_rate_limit_retries=2))
+
+
+def test_each_batch_goes_through_the_chat_paths_window_and_retry_loop(monkeypatch):
+    from seedless.engine.llm.embedders import openai_embeddings
+    from seedless.engine.llm.transport import dispatch
+
+    seen: list[tuple[int, str]] = []
+
+    async def spy(once, limiter, site, policy, admit=None):
+        seen.append((limiter.ceiling, site))
+        return await dispatch.dispatch(once, limiter, site, policy, admit)
+
+    monkeypatch.setattr(openai_embeddings, "dispatch", spy)
+    asyncio.run(run(Script(ok()), TEXTS, batch_size=4, max_concurrency=3))
+    assert seen == [(3, "embeddings")] * 3
 
 
 def test_5xx_until_max_retries_gives_up_with_a_model_error():

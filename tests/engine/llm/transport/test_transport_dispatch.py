@@ -1,6 +1,7 @@
 """Contracts of the window and of dispatch: a bounded window admitted by priority, a raised limit admitting at
 once; a retry's wait spent outside the window (Retry-After delays only the request that got it), separate
-budgets for transport errors and rate limits, the hard budget's admission before anything is sent."""
+budgets for transport errors and rate limits, the hard budget's admission before anything is sent; any try (an
+embeddings batch as well as a chat request) through the same loop."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import pytest
 
 from seedless.engine.llm.clients.base import ChatReply, ChatRequest, ModelError, Transient
 from seedless.engine.llm.transport.concurrency import ControlSettings, Controller
-from seedless.engine.llm.transport.dispatch import RetryPolicy, send
+from seedless.engine.llm.transport.dispatch import RetryPolicy, dispatch, send
 from seedless.engine.llm.transport.limiter import PRIORITY, Limiter
 
 REQUEST = ChatRequest((("user", "hi"),), 0.0, 16, 1)
@@ -186,3 +187,29 @@ def test_a_server_that_refuses_connections_gets_the_short_unreachable_budget_not
     assert asyncio.run(go()) == OK
     assert client.tries == ["a"] * 3 + ["b"] * 4
     assert sum(waits[:2]) <= 1.5  # attempts 0 and 1 of the backoff: at most 0.5 s + 1 s
+
+
+def test_any_try_goes_through_the_same_window_and_retry_loop():
+    async def go():
+        outcomes: list[object] = [Transient("HTTP 500"), Transient("HTTP 429", 1.5, rate_limited=True), [1.0, 2.0]]
+        limiter = Limiter(1)
+        in_window: list[int] = []
+        waits: list[float] = []
+
+        async def once() -> list[float]:
+            in_window.append(limiter.in_flight)
+            outcome = outcomes.pop(0)
+            if isinstance(outcome, Exception):
+                raise outcome
+            return outcome  # type: ignore[return-value]
+
+        async def sleep(delay: float) -> None:
+            waits.append(delay)
+            assert limiter.in_flight == 0  # a retry's wait is spent outside the window
+
+        got = await dispatch(once, limiter, "embeddings", RetryPolicy(transport=1, rate_limit=1, sleep=sleep))
+        return got, in_window, waits, limiter.in_flight
+
+    got, in_window, waits, left = asyncio.run(go())
+    assert got == [1.0, 2.0] and in_window == [1, 1, 1] and left == 0
+    assert len(waits) == 2 and waits[1] == 1.5

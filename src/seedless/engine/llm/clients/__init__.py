@@ -1,53 +1,86 @@
-"""Model clients by endpoint kind: OpenAI-compatible HTTP, the embedded llama.cpp server, and a test fake."""
+"""Model clients by endpoint kind, from one registry: each kind's client factory and the model identity it records."""
 
 from __future__ import annotations
 
-import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
-from seedless.engine.llm.clients.base import ChatReply, ChatRequest, FatalModelError, ModelClient, ModelError
-from seedless.spec.models import EmbeddedEndpoint, Endpoint, FakeEndpoint, OpenAIEndpoint
+from seedless.engine.llm.clients.base import (
+    ChatReply,
+    ChatRequest,
+    FatalModelError,
+    ModelClient,
+    ModelError,
+)
+from seedless.engine.llm.clients.embedded import EmbeddedClient, model_identity
+from seedless.engine.llm.clients.fake import FakeClient
+from seedless.engine.llm.clients.openai_http import OpenAIClient, identity_of
+from seedless.spec.endpoints import (
+    EndpointSettings,
+    FakeEndpoint,
+    kind_of,
+    register_endpoint_settings,
+    unregister_endpoint_settings,
+)
+from seedless.spec.models import Endpoint
+
+S = TypeVar("S", bound=EndpointSettings)
+
+
+@dataclass(frozen=True)
+class ClientKind(Generic[S]):
+    """How the engine serves one endpoint kind: `make` builds the client of an endpoint's settings (it may read the
+    environment, it starts nothing); `identity` gives (the model identity that client records, the bare model
+    name) without making one: prices, estimates and fingerprints use it."""
+
+    make: Callable[[S], ModelClient]
+    identity: Callable[[S], tuple[str, str]]
+
+
+def _fake_identity(settings: FakeEndpoint) -> tuple[str, str]:
+    return f"fake:{settings.model}", settings.model
+
+
+CLIENT_KINDS: dict[str, ClientKind[Any]] = {  # one line per kind; the spec's settings registry holds the same keys
+    "embedded": ClientKind(EmbeddedClient, model_identity),
+    "openai": ClientKind(OpenAIClient.from_endpoint, identity_of),
+    "fake": ClientKind(lambda s: FakeClient(s.model, s.max_concurrency), _fake_identity),
+}
+BUILT_IN = frozenset(CLIENT_KINDS)
+
+
+def register_endpoint_kind(settings: type[S], make: Callable[[S], ModelClient],
+                           identity: Callable[[S], tuple[str, str]]) -> None:
+    """A new endpoint kind in one call: its settings class joins the spec's kinds (a spec may name its `kind`), its
+    client the engine's. ValueError when the kind is taken by another class."""
+    register_endpoint_settings(settings)
+    CLIENT_KINDS[kind_of(settings)] = ClientKind(make, identity)
+
+
+def unregister_endpoint_kind(kind: str) -> None:
+    """Remove a kind added by `register_endpoint_kind` (the built-in kinds stay)."""
+    if kind in BUILT_IN:
+        raise ValueError(f"{kind!r} is a built-in endpoint kind")
+    CLIENT_KINDS.pop(kind, None)
+    unregister_endpoint_settings(kind)
+
+
+def _kind(endpoint: Endpoint) -> ClientKind[Any]:
+    served = CLIENT_KINDS.get(endpoint.kind)
+    if served is None:
+        raise TypeError(f"no client is registered for the endpoint kind {endpoint.kind!r}")
+    return served
 
 
 def endpoint_identity(endpoint: Endpoint) -> tuple[str, str]:
     """(the model identity its client records, the bare model name), without making a client."""
-    if isinstance(endpoint, EmbeddedEndpoint):
-        from seedless.engine.llm.clients.embedded import model_identity
-
-        return model_identity(endpoint)
-    if isinstance(endpoint, OpenAIEndpoint):
-        return f"openai:{endpoint.model}", endpoint.model
-    return f"fake:{endpoint.model}", endpoint.model
-
-
-def endpoint_variant(endpoint: Endpoint) -> str:
-    """What an endpoint adds to each call's fingerprint besides the model identity: its `extra_body` (it changes
-    the replies), canonical JSON; empty when it has none, so fingerprints without one never change."""
-    if isinstance(endpoint, OpenAIEndpoint) and endpoint.extra_body:
-        return json.dumps(endpoint.extra_body, sort_keys=True, separators=(",", ":"))
-    return ""
+    return _kind(endpoint).identity(endpoint)
 
 
 def make_client(endpoint: Endpoint) -> ModelClient:
-    if isinstance(endpoint, OpenAIEndpoint):
-        from seedless.engine.llm.clients.openai_http import OpenAIClient
-
-        return OpenAIClient(
-            endpoint.base_url, endpoint.model, api_key_env=endpoint.api_key_env,
-            max_concurrency=endpoint.max_concurrency, timeout_s=endpoint.timeout_s,
-            json_schema=endpoint.json_schema, max_tokens_field=endpoint.max_tokens_field, headers=endpoint.headers,
-            headers_env=endpoint.headers_env, query=endpoint.query, extra_body=endpoint.extra_body,
-            health_check=endpoint.health_check,
-        )
-    if isinstance(endpoint, EmbeddedEndpoint):
-        from seedless.engine.llm.clients.embedded import EmbeddedClient
-
-        return EmbeddedClient(endpoint)
-    if isinstance(endpoint, FakeEndpoint):
-        from seedless.engine.llm.clients.fake import FakeClient
-
-        return FakeClient(endpoint.model, endpoint.max_concurrency)
-    raise TypeError(f"unknown endpoint kind: {endpoint!r}")
+    return _kind(endpoint).make(endpoint)
 
 
-__all__ = ["ChatReply", "ChatRequest", "FatalModelError", "ModelClient", "ModelError", "endpoint_identity",
-           "endpoint_variant", "make_client"]
+__all__ = ["CLIENT_KINDS", "ChatReply", "ChatRequest", "ClientKind", "FatalModelError", "ModelClient", "ModelError",
+           "endpoint_identity", "make_client", "register_endpoint_kind", "unregister_endpoint_kind"]

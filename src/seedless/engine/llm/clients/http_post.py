@@ -1,5 +1,6 @@
 """One OpenAI-compatible server on the wire: headers, query, proxies from the environment, one JSON POST with its status
-sorted into retry / fatal / error, the /models health check, every message redacted of secrets; the retry loop."""
+sorted into retry / fatal / error, the /models health check, every message redacted of secrets (one try: the retry
+loop is engine/llm/transport/dispatch.py)."""
 
 from __future__ import annotations
 
@@ -11,13 +12,12 @@ import os
 import socket
 import ssl
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 import aiohttp
 
 from seedless.engine.llm.clients.base import FatalModelError, ModelError, Transient
-from seedless.engine.llm.clients.retry import RETRYABLE_STATUS, UNREACHABLE_RETRIES, backoff_delay, parse_retry_after
+from seedless.engine.llm.clients.retry import RETRYABLE_STATUS, parse_retry_after
 from seedless.spec.secrets import (
     Redactor,
     redacted_url,
@@ -27,7 +27,6 @@ from seedless.spec.secrets import (
     without_credentials,
 )
 
-T = TypeVar("T")
 Sleep = Callable[[float], Awaitable[None]]
 RetryHook = Callable[[str, float], None]  # (reason, delay) -> None
 RATE_LIMIT_STATUS = frozenset({429, 503})  # the server asks for less: the controller backs off
@@ -204,21 +203,3 @@ def _listed(raw: bytes) -> list[tuple[str, str]] | None:
     except (ValueError, KeyError, TypeError, AttributeError):
         return None
 
-
-async def with_retries(once: Callable[[], Awaitable[T]], *, max_retries: int, sleep: Sleep,
-                       on_retry: RetryHook | None) -> T:
-    """`once()` until it succeeds; a Transient failure waits (Retry-After, else jittered backoff) and tries
-    again up to `max_retries` times (UNREACHABLE_RETRIES when nothing listens), then becomes a ModelError."""
-    attempt = 0
-    while True:
-        try:
-            return await once()
-        except Transient as exc:
-            budget = min(max_retries, UNREACHABLE_RETRIES) if exc.unreachable else max_retries
-            if attempt >= budget:
-                raise ModelError(f"{exc.reason} (gave up after {attempt + 1} tries)") from None
-            delay = backoff_delay(attempt, exc.retry_after)
-            if on_retry is not None:
-                on_retry(exc.reason, delay)
-            await sleep(delay)
-            attempt += 1

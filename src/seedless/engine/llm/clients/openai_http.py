@@ -12,6 +12,12 @@ import aiohttp
 
 from seedless.engine.llm.clients.base import ChatReply, ChatRequest, FatalModelError, Transient
 from seedless.engine.llm.clients.http_post import Wire
+from seedless.spec.models import OpenAIEndpoint
+
+
+def identity_of(settings: OpenAIEndpoint) -> tuple[str, str]:
+    """(the identity an OpenAIClient records, the model name): the model, never the URL."""
+    return f"openai:{settings.model}", settings.model
 
 
 class OpenAIClient:
@@ -48,6 +54,15 @@ class OpenAIClient:
         self._checked = not health_check
         self._problem: str | None = None  # why the health check refused the server: every call raises it
         self._check_lock = asyncio.Lock()
+
+    @classmethod
+    def from_endpoint(cls, settings: OpenAIEndpoint) -> OpenAIClient:
+        """The client of an `openai` endpoint of the spec."""
+        return cls(settings.base_url, settings.model, api_key_env=settings.api_key_env,
+                   max_concurrency=settings.max_concurrency, timeout_s=settings.timeout_s,
+                   json_schema=settings.json_schema, max_tokens_field=settings.max_tokens_field,
+                   headers=settings.headers, headers_env=settings.headers_env, query=settings.query,
+                   extra_body=settings.extra_body, health_check=settings.health_check)
 
     def _body(self, request: ChatRequest) -> dict[str, Any]:
         body: dict[str, Any] = {

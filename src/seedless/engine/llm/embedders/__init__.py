@@ -10,8 +10,9 @@
     PATH                        an existing directory: static if it is a model2vec model, else sentence-transformers
 
 Keyword arguments go to the chosen embedder: `model`, `api_key_env`, `dimensions`, `max_concurrency`,
-`timeout_s`, `max_retries`, `on_retry` (OpenAI); `device` (st); `batch_size` (all). Unknown forms raise ValueError;
-a missing extra raises EmbedderUnavailable naming the install command. Modules load only when chosen.
+`timeout_s`, `max_retries`, `max_rate_limit_retries`, `on_retry` (OpenAI); `device` (st); `batch_size` (all).
+Unknown forms raise ValueError; a missing extra raises EmbedderUnavailable naming the install command. Modules
+load only when chosen.
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ from typing import Any
 from seedless.engine.llm.embedders.base import Embedder, EmbedderUnavailable, unit_float32
 
 FORMS = '"static", "static:PATH", "st", "st:NAME_OR_PATH", an http(s) URL with model=..., or a model directory'
-_OPENAI_ONLY = ("model", "api_key_env", "dimensions", "max_concurrency", "timeout_s", "max_retries", "on_retry")
+_OPENAI_ONLY = ("model", "api_key_env", "dimensions", "max_concurrency", "timeout_s", "max_retries",
+                "max_rate_limit_retries", "on_retry")
 
 
 def _is_static_dir(path: Path) -> bool:

@@ -1,11 +1,12 @@
-"""Embeddings from any OpenAI-compatible /v1/embeddings endpoint: batched, bounded concurrency, retried like chat.
+"""Embeddings from any OpenAI-compatible /v1/embeddings endpoint: batched, through the chat path's window and retries.
 
-Texts go `batch_size` per request, at most `max_concurrency` requests in flight. 429, 5xx, 408, timeouts,
-resets and malformed bodies are retried with the chat client's backoff (`clients/retry.py`: the server's
-Retry-After wins, else capped exponential backoff with jitter) up to `max_retries` times, then ModelError;
-401, 403 and 404 raise FatalModelError at once (bad key, unknown model, wrong URL); other 4xx raise ModelError.
-The wire is the chat client's (`clients/http_post.py` Wire): proxies from the environment, extra headers and query
-parameters, and no secret in any message.
+Texts go `batch_size` per request, each batch one request through a window of `max_concurrency` requests in flight
+(`engine/llm/transport/limiter.py`), retried by the chat path's loop (`engine/llm/transport/dispatch.py`): a try
+holds its place only while on the wire; 408, 5xx, timeouts, resets and malformed bodies are retried up to
+`max_retries` times, 429/503 up to `max_rate_limit_retries` times (the server's Retry-After wins, else capped
+exponential backoff with jitter), then ModelError; 401, 403 and 404 raise FatalModelError at once (bad key,
+unknown model, wrong URL); other 4xx raise ModelError. The wire is the chat client's (`clients/http_post.py`
+Wire): proxies from the environment, extra headers and query parameters, and no secret in any message.
 """
 
 from __future__ import annotations
@@ -19,9 +20,13 @@ from typing import Any
 import aiohttp
 import numpy as np
 
-from seedless.engine.llm.clients.base import ModelError
-from seedless.engine.llm.clients.http_post import RetryHook, Sleep, Transient, Wire, with_retries
+from seedless.engine.llm.clients.base import ModelError, Transient
+from seedless.engine.llm.clients.http_post import RetryHook, Sleep, Wire
 from seedless.engine.llm.embedders.base import unit_float32
+from seedless.engine.llm.transport.dispatch import RetryPolicy, dispatch
+from seedless.engine.llm.transport.limiter import Limiter
+
+SITE = "embeddings"  # the call site the window knows these requests by
 
 
 def _vector(item: dict[str, Any]) -> np.ndarray:
@@ -32,7 +37,7 @@ def _vector(item: dict[str, Any]) -> np.ndarray:
 
 
 def _parse(raw: bytes, expected: int) -> np.ndarray:
-    """The reply's vectors in input order (by each item's `index`); _Transient when the body does not fit."""
+    """The reply's vectors in input order (by each item's `index`); Transient when the body does not fit."""
     try:
         items = json.loads(raw)["data"]
         ordered = sorted(items, key=lambda item: int(item["index"])) if all("index" in i for i in items) else items
@@ -52,7 +57,8 @@ class OpenAIEmbedder:
     identity: `openai-embeddings:<model>` (plus `:<dimensions>d` when set): the model, never the URL, so the
     same model behind another host or port keeps its stored embeddings. `api_key_env` names the environment
     variable holding the key (sent as a Bearer token); `headers`, `headers_env` and `query` are the chat
-    endpoint's settings of the same names. `dimensions` is passed through for models that shorten.
+    endpoint's settings of the same names. `dimensions` is passed through for models that shorten. `max_retries`
+    and `max_rate_limit_retries` are the retry budgets; `sleep` and `on_retry` go to the retry loop.
     `embed` is synchronous (it runs its own event loop, in a worker thread when called inside a running loop);
     `aembed` is the coroutine. Each call opens and closes its own HTTP session.
     """
@@ -71,6 +77,7 @@ class OpenAIEmbedder:
         max_concurrency: int = 8,
         timeout_s: float = 120.0,
         max_retries: int = 6,
+        max_rate_limit_retries: int = 30,
         sleep: Sleep = asyncio.sleep,
         on_retry: RetryHook | None = None,
     ):
@@ -84,9 +91,7 @@ class OpenAIEmbedder:
         self.batch_size = batch_size
         self.max_concurrency = max_concurrency
         self.timeout_s = timeout_s
-        self.max_retries = max_retries
-        self._sleep = sleep
-        self.on_retry = on_retry
+        self.retries = RetryPolicy(max_retries, max_rate_limit_retries, sleep=sleep, on_retry=on_retry)
 
     def _body(self, texts: list[str]) -> bytes:
         body: dict[str, Any] = {"model": self.model, "input": texts, "encoding_format": "float"}
@@ -97,20 +102,18 @@ class OpenAIEmbedder:
     async def _once(self, session: aiohttp.ClientSession, body: bytes, expected: int) -> np.ndarray:
         return _parse(await self.wire.post(session, "/embeddings", body, self.timeout_s), expected)
 
-    async def _batch(self, session: aiohttp.ClientSession, gate: asyncio.Semaphore, texts: list[str]) -> np.ndarray:
+    async def _batch(self, session: aiohttp.ClientSession, window: Limiter, texts: list[str]) -> np.ndarray:
         body = self._body(texts)
-        async with gate:
-            return await with_retries(lambda: self._once(session, body, len(texts)), max_retries=self.max_retries,
-                                      sleep=self._sleep, on_retry=self.on_retry)
+        return await dispatch(lambda: self._once(session, body, len(texts)), window, SITE, self.retries)
 
     async def aembed(self, texts: list[str]) -> np.ndarray:
         """The embeddings of `texts`, rows L2-normalised float32; the first failed batch cancels the others."""
         if not texts:
             return np.zeros((0, self.dimensions or 0), dtype=np.float32)
         batches = [list(texts[i:i + self.batch_size]) for i in range(0, len(texts), self.batch_size)]
-        gate = asyncio.Semaphore(self.max_concurrency)
+        window = Limiter(self.max_concurrency)  # one per call: its waiters belong to this call's event loop
         async with self.wire.session(self.max_concurrency) as session:
-            tasks = [asyncio.ensure_future(self._batch(session, gate, batch)) for batch in batches]
+            tasks = [asyncio.ensure_future(self._batch(session, window, batch)) for batch in batches]
             try:
                 parts = await asyncio.gather(*tasks)
             finally:

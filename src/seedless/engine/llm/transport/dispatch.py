@@ -1,19 +1,23 @@
 """One request through its endpoint's limiter: each try holds a place in the window only while it is on the wire;
 the wait before a retry (the server's Retry-After, else jittered backoff) is spent outside it, so one throttled
 request never pauses the others. Transport errors and rate limits draw on separate retry budgets; a refused
-connection only on a short one."""
+connection only on a short one. The one retry loop: chat requests (`send`) and any other try (`dispatch`: the
+embeddings client's batches)."""
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from seedless.engine.llm.clients.base import ChatReply, ChatRequest, ModelClient, ModelError, Transient
 from seedless.engine.llm.clients.http_post import RetryHook, Sleep
 from seedless.engine.llm.clients.retry import UNREACHABLE_RETRIES, backoff_delay
 from seedless.engine.llm.transport.limiter import Limiter
+
+R = TypeVar("R")
 
 
 @dataclass(frozen=True)
@@ -32,8 +36,16 @@ class RetryPolicy:
 
 async def send(client: ModelClient, limiter: Limiter, request: ChatRequest, site: str, policy: RetryPolicy,
                admit: Callable[[], None] | None = None) -> ChatReply:
-    """The reply of `request`, or ModelError once a budget is spent. `admit` runs once, when the first try is
-    given its place in the window (the hard budget reserves there); it may raise to send nothing."""
+    """The reply of `request` from `client` (see `dispatch`)."""
+    return await dispatch(lambda: client.complete(request), limiter, site, policy, admit)
+
+
+async def dispatch(once: Callable[[], Awaitable[R]], limiter: Limiter, site: str, policy: RetryPolicy,
+                   admit: Callable[[], None] | None = None) -> R:
+    """What `once()` returns, tried in the window until it does (a Transient failure is retried), or ModelError
+    once a budget is spent. `site` names the call site for an adaptive limit's latency baseline. `admit` runs
+    once, when the first try is given its place in the window (the hard budget reserves there); it may raise to
+    send nothing."""
     tries = {True: 0, False: 0}  # rate limited -> failures so far
     while True:
         ticket = await limiter.acquire()
@@ -46,7 +58,7 @@ async def send(client: ModelClient, limiter: Limiter, request: ChatRequest, site
             admit = None
         started = policy.clock()
         try:
-            reply = await client.complete(request)
+            outcome = await once()
         except Transient as exc:
             (limiter.rate_limited if exc.rate_limited else limiter.failed)(ticket)
             failure = exc
@@ -55,7 +67,7 @@ async def send(client: ModelClient, limiter: Limiter, request: ChatRequest, site
             raise
         else:
             limiter.succeeded(ticket, site, policy.clock() - started)
-            return reply
+            return outcome
         kind = failure.rate_limited
         tries[kind] += 1
         budget = policy.rate_limit if kind else policy.transport

@@ -1,4 +1,4 @@
-"""Contracts of one datapoint: meta-prompt choice and history, complexification, repairs, the double critic."""
+"""Contracts of the datapoint steps run by DatapointMaker: meta-prompt choice and history, complexification, repairs, the double critic."""
 
 from __future__ import annotations
 

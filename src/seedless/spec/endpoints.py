@@ -1,0 +1,236 @@
+"""Endpoint kinds by name: the settings every kind extends, the registry the `Endpoint` type validates through, and the
+built-in kinds (embedded | openai | fake). The engine's client registry has the same keys (engine/llm/clients)."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Annotated, Any, Literal, NamedTuple, TypeVar
+
+from pydantic import (
+    Field,
+    GetJsonSchemaHandler,
+    GetPydanticSchema,
+    field_validator,
+    model_validator,
+)
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema, PydanticKnownError, core_schema
+
+from seedless.spec.strict import Strict
+
+
+class Retries(NamedTuple):
+    """Retries of one request: after transport errors, and after rate limits (429/503)."""
+
+    transport: int
+    rate_limit: int
+
+
+class EndpointSettings(Strict):
+    """The settings of one kind of endpoint. A kind declares `kind: Literal["name"] = "name"` (the tag a spec
+    writes), its fields, and overrides what differs from these defaults: a fixed window of the client's
+    `max_concurrency`, the engine's default retries, nothing added to call fingerprints."""
+
+    kind: str
+
+    @property
+    def adaptive_window(self) -> bool:
+        """Whether the requests in flight adapt to the server (engine/llm/transport/concurrency.py)."""
+        return False
+
+    @property
+    def retries(self) -> Retries | None:
+        """This endpoint's retry budgets; None: the engine's defaults."""
+        return None
+
+    @property
+    def variant(self) -> str:
+        """What the endpoint adds to each call's fingerprint besides the model identity ("": nothing)."""
+        return ""
+
+
+S = TypeVar("S", bound=EndpointSettings)
+ENDPOINT_KINDS: dict[str, type[EndpointSettings]] = {}  # kind -> its settings, in registration order
+
+
+def kind_of(settings: type[EndpointSettings]) -> str:
+    """The tag of a settings class: the default of its `kind` field."""
+    tag = settings.model_fields["kind"].default
+    if not isinstance(tag, str) or not tag:
+        raise TypeError(f"{settings.__name__} needs a kind field with its name as default: kind: Literal['x'] = 'x'")
+    return tag
+
+
+def register_endpoint_settings(settings: type[S]) -> type[S]:
+    """Make `settings` the kind of its `kind` tag (a class decorator too); ValueError when another class has it."""
+    tag = kind_of(settings)
+    known = ENDPOINT_KINDS.get(tag)
+    if known is not None and known is not settings:
+        raise ValueError(f"the endpoint kind {tag!r} is already {known.__name__}")
+    ENDPOINT_KINDS[tag] = settings
+    return settings
+
+
+def unregister_endpoint_settings(tag: str) -> None:
+    ENDPOINT_KINDS.pop(tag, None)
+
+
+def _by_kind(value: Any) -> EndpointSettings:
+    """`value` validated by the settings of its `kind`, with the errors (and locations) of a discriminated union."""
+    if isinstance(value, EndpointSettings) and ENDPOINT_KINDS.get(value.kind) is type(value):
+        return value
+    if not isinstance(value, dict):
+        raise PydanticKnownError("model_attributes_type")
+    if "kind" not in value:
+        raise PydanticKnownError("union_tag_not_found", {"discriminator": "'kind'"})
+    tag = value["kind"]
+    settings = ENDPOINT_KINDS.get(tag) if isinstance(tag, str) else None
+    if settings is None:
+        raise PydanticKnownError("union_tag_invalid", {"discriminator": "'kind'", "tag": str(tag),
+                                                      "expected_tags": ", ".join(f"'{k}'" for k in ENDPOINT_KINDS)})
+    return settings.model_validate(value)
+
+
+def _core_schema(_source: Any, _handler: Any) -> CoreSchema:
+    return core_schema.no_info_plain_validator_function(_by_kind)
+
+
+def _json_schema(_schema: CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
+    """The kinds registered when the schema is made, as one discriminated union (oneOf with a mapping)."""
+    kinds = {tag: settings.__pydantic_core_schema__ for tag, settings in ENDPOINT_KINDS.items()}
+    return handler(core_schema.tagged_union_schema(kinds, discriminator="kind"))
+
+
+# One endpoint of models.endpoints: validated by the kind its `kind` names, among those registered at the time.
+Endpoint = Annotated[EndpointSettings, GetPydanticSchema(_core_schema, _json_schema)]
+
+
+@register_endpoint_settings
+class EmbeddedEndpoint(EndpointSettings):
+    """llama.cpp (xllamacpp) in this process, serving the packaged Qwen2.5-Coder-0.5B or any local GGUF."""
+
+    kind: Literal["embedded"] = "embedded"
+    model_path: Path | None = Field(None, description="A local GGUF; default: the packaged Qwen2.5-Coder-0.5B.")
+    n_parallel: int = Field(8, ge=1, le=64, description="Server slots decoded together (continuous batching); 8 "
+                            "measured best on 2 cores (benchmarks/embedded_parallel.py, docs/performance.md).")
+    n_ctx_per_slot: int = Field(4096, ge=512, le=131072, description="Context tokens per slot.")
+    threads: int | None = Field(None, ge=1, le=512, description="CPU threads; default: all cores.")
+    max_concurrency: int | None = Field(None, ge=1, le=1024, description="Requests in flight; default n_parallel.")
+    timeout_s: float = Field(600.0, gt=0, description="Seconds before one request is abandoned and retried.")
+    max_retries: int = Field(3, ge=0, le=20, description="Retries of one request after transport errors.")
+    max_rate_limit_retries: int = Field(30, ge=0, le=1000, description="Retries of one request after 429/503.")
+    adaptive: bool = Field(False, description="Adapt the requests in flight (up to max_concurrency) to the server; "
+                           "off by default: the window already equals the server's slots, so nothing queues.")
+
+    @property
+    def adaptive_window(self) -> bool:
+        return self.adaptive
+
+    @property
+    def retries(self) -> Retries:
+        return Retries(self.max_retries, self.max_rate_limit_retries)
+
+
+@register_endpoint_settings
+class OpenAIEndpoint(EndpointSettings):
+    """Any OpenAI-compatible server: vLLM, llama.cpp, Ollama, OpenRouter, a LiteLLM proxy, OpenAI."""
+
+    kind: Literal["openai"] = "openai"
+    base_url: str = Field(..., min_length=1, description="e.g. http://localhost:8000/v1")
+    model: str = Field(..., min_length=1)
+    api_key_env: str | None = Field(None, description="Name of the environment variable holding the API key.")
+    max_concurrency: int = Field(256, ge=1, le=4096, description="Most requests in flight (a sliding window); "
+                                 "with `adaptive`, the limit starts lower and finds the server's own.")
+    timeout_s: float = Field(300.0, gt=0)
+    max_retries: int = Field(6, ge=0, le=50, description="Retries of one request after transport errors "
+                             "(timeouts, resets, 5xx, malformed bodies).")
+    max_rate_limit_retries: int = Field(30, ge=0, le=1000, description="Retries of one request after 429/503, "
+                                        "each after the server's Retry-After.")
+    adaptive: bool = Field(True, description="Adapt the requests in flight to the server: back off on rate "
+                           "limits and queueing, grow while answers come back at their usual speed.")
+    json_schema: bool = Field(True, description="Send response_format json_schema (turn off for servers without it).")
+    max_tokens_field: Literal["max_tokens", "max_completion_tokens"] = Field(
+        "max_tokens", description="The body field of the token budget (reasoning models take max_completion_tokens).")
+    headers: dict[str, str] = Field(default_factory=dict, description="Extra headers on every request (e.g. "
+                                    "OpenRouter's HTTP-Referer and X-Title); keep secrets in headers_env.")
+    headers_env: dict[str, str] = Field(default_factory=dict, description="Header name -> the environment "
+                                        "variable holding its value (e.g. api-key: AZURE_OPENAI_KEY): keys stay "
+                                        "out of the spec.")
+    query: dict[str, str] = Field(default_factory=dict, description="Query parameters on every URL (e.g. Azure's "
+                                  "api-version).")
+    extra_body: dict[str, Any] = Field(default_factory=dict, description="Fields merged into every request body "
+                                       "(vLLM's chat_template_kwargs, guided_json, top_k...); part of each call's "
+                                       "fingerprint, since they change the replies.")
+    health_check: bool = Field(True, description="GET {base_url}/models once before the first call: stop at once "
+                               "when the server is not there, refuses the key or does not serve the model.")
+
+    @field_validator("headers", "headers_env")
+    @classmethod
+    def _header_names(cls, value: dict[str, str]) -> dict[str, str]:
+        for name, item in value.items():
+            if not HEADER_NAME.fullmatch(name):
+                raise ValueError(f"{name!r} is not a header name")
+            if name.lower() in FIXED_HEADERS:
+                raise ValueError(f"{name} is set by seedless")
+            if "\r" in item or "\n" in item:
+                raise ValueError(f"the value of {name} holds a line break")
+        return value
+
+    @field_validator("headers_env")
+    @classmethod
+    def _variable_names(cls, value: dict[str, str]) -> dict[str, str]:
+        for name, variable in value.items():
+            if not ENV_NAME.fullmatch(variable):
+                raise ValueError(f"{name}: {variable!r} is not an environment variable name")
+        return value
+
+    @field_validator("extra_body")
+    @classmethod
+    def _body_fields_seedless_sets(cls, value: dict[str, Any]) -> dict[str, Any]:
+        taken = sorted(set(value) & set(RESERVED_BODY))
+        if taken:
+            raise ValueError(f"{', '.join(taken)} cannot be set here: seedless writes model, messages, stream and "
+                             "response_format itself; temperature and max_tokens are models.roles settings, seed is "
+                             "the spec's seed")
+        return value
+
+    @property
+    def adaptive_window(self) -> bool:
+        return self.adaptive
+
+    @property
+    def retries(self) -> Retries:
+        return Retries(self.max_retries, self.max_rate_limit_retries)
+
+    @property
+    def variant(self) -> str:
+        """Its `extra_body` (it changes the replies), canonical JSON; empty without one, so fingerprints of an
+        endpoint without it never change."""
+        return json.dumps(self.extra_body, sort_keys=True, separators=(",", ":")) if self.extra_body else ""
+
+    @model_validator(mode="after")
+    def _one_authorization(self) -> OpenAIEndpoint:
+        names = [n.lower() for n in (*self.headers, *self.headers_env)]
+        if len(names) != len(set(names)):
+            raise ValueError("a header is named twice in headers and headers_env")
+        if self.api_key_env and "authorization" in names:
+            raise ValueError("api_key_env sends the Authorization header; do not set it in headers as well")
+        return self
+
+
+HEADER_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+FIXED_HEADERS = frozenset({"content-type", "content-length", "host"})
+RESERVED_BODY = ("model", "messages", "stream", "response_format", "temperature", "max_tokens",
+                 "max_completion_tokens", "seed")
+
+
+@register_endpoint_settings
+class FakeEndpoint(EndpointSettings):
+    """Deterministic, schema-aware fake model. For tests only; never a default."""
+
+    kind: Literal["fake"] = "fake"
+    model: str = "fake"
+    max_concurrency: int = Field(8, ge=1, le=4096)

@@ -1,0 +1,68 @@
+"""Contracts of engine/llm/bindings.py: each role gets its endpoint's client, window, retries and fingerprint
+variant from the endpoint's settings class (no test of a kind's name); a client given by name needs no declared
+endpoint: a fixed window of its own max_concurrency, the default retries, no variant, no price, its own identity."""
+
+from __future__ import annotations
+
+import pytest
+
+from seedless.engine.llm.bindings import Endpoints
+from seedless.engine.llm.budget import price_for
+from seedless.engine.llm.clients.fake import FakeClient
+from seedless.engine.llm.transport.dispatch import RetryPolicy
+from seedless.engine.session import role_prices
+from seedless.spec import parse_spec
+from seedless.spec.checks import clients_supplied
+from seedless.spec.models import Role
+
+
+def spec_of(models: str):
+    return parse_spec(f"description: Recipes from home kitchens\nmodels:\n{models}")
+
+
+def test_the_window_retries_and_variant_come_from_the_endpoints_settings():
+    spec = spec_of("  endpoints:\n"
+                   "    api: {kind: openai, base_url: 'http://127.0.0.1:9/v1', model: m, max_retries: 2,\n"
+                   "          max_rate_limit_retries: 5, extra_body: {top_k: 3}}\n"
+                   "    fake: {kind: fake, max_concurrency: 3}\n"
+                   "  default: api\n"
+                   "  roles: {critic: {endpoint: fake}}\n")
+    bindings = Endpoints(spec).bindings()
+    api, fake = bindings[Role.generator], bindings[Role.critic]
+    assert api.limiter.controller is not None and api.limiter.ceiling == 256
+    assert (api.retries.transport, api.retries.rate_limit, api.variant) == (2, 5, '{"top_k":3}')
+    assert api.client.identity == "openai:m"
+    assert fake.limiter.controller is None and fake.limiter.ceiling == 3
+    assert (fake.retries.transport, fake.retries.rate_limit, fake.variant) == (6, 30, "")
+    assert bindings[Role.judge].limiter is api.limiter  # one window per endpoint, shared by its roles
+
+
+def test_a_client_given_by_name_works_without_a_declared_endpoint():
+    with clients_supplied({"mine"}):
+        spec = spec_of("  endpoints: {fake: {kind: fake}}\n  default: mine\n  roles: {critic: {endpoint: fake}}\n")
+    mine = FakeClient("custom", max_concurrency=5)
+    bindings = Endpoints(spec, clients={"mine": mine}).bindings()
+    binding = bindings[Role.generator]
+    assert binding.client is mine and binding.client.identity == "fake:custom"
+    assert binding.limiter.controller is None and binding.limiter.ceiling == 5
+    assert binding.retries == RetryPolicy() and binding.variant == ""
+    assert bindings[Role.critic].client is not mine  # the declared endpoint is made from its settings
+    assert price_for(spec.models, "mine") is None
+    assert role_prices(spec)[Role.generator] is None
+
+
+def test_a_name_neither_declared_nor_given_as_a_client_is_a_clear_error():
+    with clients_supplied({"mine"}):
+        spec = spec_of("  endpoints: {fake: {kind: fake}}\n  default: mine\n")
+    with pytest.raises(KeyError, match="'mine' is neither declared in models.endpoints nor given as a client"):
+        Endpoints(spec).bindings()
+
+
+def test_a_client_given_under_a_declared_name_keeps_that_endpoints_settings():
+    spec = spec_of("  endpoints:\n"
+                   "    api: {kind: openai, base_url: 'http://127.0.0.1:9/v1', model: m, extra_body: {top_k: 3}}\n"
+                   "  default: api\n")
+    stand_in = FakeClient("stand-in", max_concurrency=7)
+    binding = Endpoints(spec, clients={"api": stand_in}).bindings()[Role.generator]
+    assert binding.client is stand_in and binding.variant == '{"top_k":3}'
+    assert binding.limiter.controller is not None and binding.limiter.ceiling == 7
