@@ -39,7 +39,7 @@ def test_a_session_serves_a_client_given_by_name_that_the_spec_does_not_declare(
 
     async def go():
         async with Session(spec, tmp_path, "taxonomy", clients={"mine": mine}) as session:
-            return session.caller.bindings, role_prices(spec)
+            return session.caller.bindings, role_prices(spec.models)
 
     bindings, prices = asyncio.run(go())
     assert bindings[Role.generator].client is mine and bindings[Role.generator].limiter.ceiling == 3

@@ -1,4 +1,4 @@
-"""One command's working set over a run directory: the store, the endpoints and the caller, opened and closed together."""
+"""One command's working set: the store, the endpoints and the caller (with the budget), over a store or a run directory."""
 
 from __future__ import annotations
 
@@ -14,23 +14,23 @@ from seedless.engine.llm.caller import Caller
 from seedless.engine.llm.clients import ModelClient
 from seedless.engine.store.calls import Store
 from seedless.engine.store.rundir import RunDir, RunLock, storage_full
-from seedless.spec.models import Price, Role, Spec
+from seedless.spec.models import ModelsSettings, Price, Role, Spec
 from seedless.spec.secrets import public_dump
 
 
-def role_prices(spec: Spec) -> dict[Role, Price | None]:
+def role_prices(models: ModelsSettings) -> dict[Role, Price | None]:
     """Each role's price, by the endpoint it calls (see `price_for`)."""
-    return {role: price_for(spec.models, role_endpoint(spec.models, role)) for role in Role}
+    return {role: price_for(models, role_endpoint(models, role)) for role in Role}
 
 
-def spent_so_far(spec: Spec, store: Store, prices: dict[Role, Price | None]) -> Spend:
-    """The budget's account, opened with every call already stored in the run (earlier invocations too)."""
+def spent_so_far(models: ModelsSettings, store: Store, prices: dict[Role, Price | None]) -> Spend:
+    """The budget's account, opened with every call already stored (earlier invocations too)."""
     tokens, cost = 0, 0.0
     for row in store.usage():
         tokens += row.prompt_tokens + row.completion_tokens
         role = Role(row.role) if row.role in Role._value2member_map_ else None
         cost += cost_of(prices.get(role) if role else None, row.prompt_tokens, row.completion_tokens)
-    return Spend(spec.models.budget, tokens, cost)
+    return Spend(models.budget, tokens, cost)
 
 
 SNAPSHOT_HEADER = "# The resolved spec of the last command in this run (API keys are never stored).\n"
@@ -49,21 +49,59 @@ def status_of(exc: BaseException | None) -> str:
     return "interrupted" if isinstance(exc, (KeyboardInterrupt, asyncio.CancelledError)) else "failed"
 
 
-class Session:
-    """`async with Session(spec, out, "taxonomy") as s:` gives `s.run`, `s.store`, `s.endpoints`, `s.caller`.
-    Entering holds the run directory for this command alone (RunDirError naming the holder otherwise), after
-    `RunDir.claim`; it removes the temps of killed writers and marks killed invocations. The store records
-    the command's status (ok, failed or interrupted) when the block ends, and a full disk becomes StorageFull.
-    The spec snapshot (RUN/spec.yaml) is written once the inputs validated: by `write_snapshot`, or when the
-    block ends without an error."""
+class ModelSession:
+    """`async with ModelSession(models, seed, db, "eval") as s:` gives `s.store`, `s.endpoints`, `s.caller`: one
+    command's model calls over one store file, with the budget (models.budget) counted from every call already
+    stored. The store records the command's status (ok, failed or interrupted) when the block ends."""
+
+    def __init__(self, models: ModelsSettings, seed: int, db: Path, command: str, *, events: EventSink = ignore,
+                 clients: dict[str, ModelClient] | None = None):
+        self.models = models
+        self.seed = seed
+        self.db = db
+        self.command = command
+        self.events = events
+        self._clients = clients
+
+    def _open(self) -> None:
+        """The store, then the endpoints and the caller; the store closed again when they fail."""
+        self.store = Store(self.db, command=self.command)
+        try:
+            self.store.reclaim()
+            self.endpoints = Endpoints(self.models, clients=self._clients,
+                                       on_retry=lambda reason, delay: self.events(CallRetry(reason, delay)))
+            prices = role_prices(self.models)
+            self.caller = Caller(self.store, self.endpoints.bindings(), seed=self.seed,
+                                 max_repairs=self.models.max_repairs, events=self.events,
+                                 spend=spent_so_far(self.models, self.store, prices), prices=prices,
+                                 max_consecutive_failures=self.models.max_consecutive_failures)
+        except BaseException as exc:
+            self.store.close(status_of(exc))
+            raise
+
+    async def __aenter__(self) -> ModelSession:
+        self._open()
+        return self
+
+    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, *_: object) -> None:
+        try:
+            await self.endpoints.aclose()
+        finally:
+            self.store.close(status_of(exc))
+
+
+class Session(ModelSession):
+    """`async with Session(spec, out, "taxonomy") as s:` gives `s.run`, `s.store`, `s.endpoints`, `s.caller`: a
+    ModelSession over the run directory's store. Entering holds the run directory for this command alone
+    (RunDirError naming the holder otherwise), after `RunDir.claim`; it removes the temps of killed writers and
+    marks killed invocations. A full disk becomes StorageFull. The spec snapshot (RUN/spec.yaml) is written once
+    the inputs validated: by `write_snapshot`, or when the block ends without an error."""
 
     def __init__(self, spec: Spec, out: Path, command: str, *, events: EventSink = ignore,
                  clients: dict[str, ModelClient] | None = None):
         self.spec = spec
         self.run = RunDir(out)
-        self.command = command
-        self.events = events
-        self._clients = clients
+        super().__init__(spec.models, spec.seed, self.run.db, command, events=events, clients=clients)
         self._snapshot_done = False
 
     async def __aenter__(self) -> Session:
@@ -75,22 +113,8 @@ class Session:
             raise
         try:
             self.run.remove_stale_temps()
-            self.store = Store(self.run.db, command=self.command)
+            self._open()
         except BaseException as exc:
-            self.lock.release()
-            self._raise_storage(exc)
-            raise
-        try:
-            self.store.reclaim()
-            self.endpoints = Endpoints(self.spec, on_retry=lambda reason, delay: self.events(CallRetry(reason, delay)),
-                                       clients=self._clients)
-            prices = role_prices(self.spec)
-            self.caller = Caller(self.store, self.endpoints.bindings(), seed=self.spec.seed,
-                                 max_repairs=self.spec.models.max_repairs, events=self.events,
-                                 spend=spent_so_far(self.spec, self.store, prices), prices=prices,
-                                 max_consecutive_failures=self.spec.models.max_consecutive_failures)
-        except BaseException as exc:
-            self.store.close(status_of(exc))
             self.lock.release()
             self._raise_storage(exc)
             raise

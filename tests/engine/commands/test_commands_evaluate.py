@@ -145,3 +145,16 @@ def test_an_interrupted_eval_resends_no_finished_call(tmp_path, model):
     done = {fingerprint("x", r.schema_name, first.identity, r) for r in answered}
     assert not done & {fingerprint("x", r.schema_name, second.identity, r) for r in second.requests}
     assert report.calls_reused == 5 and len(report.as_dict()["complexity"]["ratings"]) == 12
+
+
+def test_the_budget_applies_to_eval_and_stops_it_before_a_call_would_pass_it(tmp_path, model):
+    from seedless.engine.llm.budget import BudgetExceeded
+    from seedless.spec.models import Budget
+
+    data = write_data(tmp_path, ["x" * n for n in (5, 25, 45, 65, 85, 95)])
+    models = ModelsSettings(endpoints={"fake": FakeEndpoint()}, default="fake", budget=Budget(tokens=700))
+    clients, client = fake_clients(model)
+    with pytest.raises(BudgetExceeded):
+        asyncio.run(evaluate(data, EvalSettings(models=models, metrics=["complexity"]), tmp_path / "r.json",
+                             clients=clients))
+    assert 0 < len(client.requests) < 6  # unbounded, the schedule asks at least six batches

@@ -27,7 +27,7 @@ def test_the_window_retries_and_variant_come_from_the_endpoints_settings():
                    "    fake: {kind: fake, max_concurrency: 3}\n"
                    "  default: api\n"
                    "  roles: {critic: {endpoint: fake}}\n")
-    bindings = Endpoints(spec).bindings()
+    bindings = Endpoints(spec.models).bindings()
     api, fake = bindings[Role.generator], bindings[Role.critic]
     assert api.limiter.controller is not None and api.limiter.ceiling == 256
     assert (api.retries.transport, api.retries.rate_limit, api.variant) == (2, 5, '{"top_k":3}')
@@ -41,21 +41,21 @@ def test_a_client_given_by_name_works_without_a_declared_endpoint():
     with clients_supplied({"mine"}):
         spec = spec_of("  endpoints: {fake: {kind: fake}}\n  default: mine\n  roles: {critic: {endpoint: fake}}\n")
     mine = FakeClient("custom", max_concurrency=5)
-    bindings = Endpoints(spec, clients={"mine": mine}).bindings()
+    bindings = Endpoints(spec.models, clients={"mine": mine}).bindings()
     binding = bindings[Role.generator]
     assert binding.client is mine and binding.client.identity == "fake:custom"
     assert binding.limiter.controller is None and binding.limiter.ceiling == 5
     assert binding.retries == RetryPolicy() and binding.variant == ""
     assert bindings[Role.critic].client is not mine  # the declared endpoint is made from its settings
     assert price_for(spec.models, "mine") is None
-    assert role_prices(spec)[Role.generator] is None
+    assert role_prices(spec.models)[Role.generator] is None
 
 
 def test_a_name_neither_declared_nor_given_as_a_client_is_a_clear_error():
     with clients_supplied({"mine"}):
         spec = spec_of("  endpoints: {fake: {kind: fake}}\n  default: mine\n")
     with pytest.raises(KeyError, match="'mine' is neither declared in models.endpoints nor given as a client"):
-        Endpoints(spec).bindings()
+        Endpoints(spec.models).bindings()
 
 
 def test_a_client_given_under_a_declared_name_keeps_that_endpoints_settings():
@@ -63,6 +63,6 @@ def test_a_client_given_under_a_declared_name_keeps_that_endpoints_settings():
                    "    api: {kind: openai, base_url: 'http://127.0.0.1:9/v1', model: m, extra_body: {top_k: 3}}\n"
                    "  default: api\n")
     stand_in = FakeClient("stand-in", max_concurrency=7)
-    binding = Endpoints(spec, clients={"api": stand_in}).bindings()[Role.generator]
+    binding = Endpoints(spec.models, clients={"api": stand_in}).bindings()[Role.generator]
     assert binding.client is stand_in and binding.variant == '{"top_k":3}'
     assert binding.limiter.controller is not None and binding.limiter.ceiling == 7

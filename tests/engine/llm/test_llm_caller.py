@@ -480,7 +480,7 @@ def test_extra_body_is_part_of_the_fingerprint_but_not_of_the_model_identity(tmp
                           f"base_url: '{url}', model: m{extra}}}\n  default: api\n  max_repairs: 0\n")
 
     async def call(s: Any, store: Store) -> tuple[str, int]:
-        endpoints = Endpoints(s)
+        endpoints = Endpoints(s.models)
         caller = Caller(store, endpoints.bindings(), seed=0, max_repairs=0)
         try:
             result = await caller.ask(PROMPT, VARS, REPLY)

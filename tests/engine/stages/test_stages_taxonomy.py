@@ -22,7 +22,7 @@ from seedless.spec import parse_spec
 def build(spec, model: ScriptedModel, tmp_path, depth=2, factor="Topic", client=None):
     client = client or FakeClient("scripted", 16, responder=model)
     store = Store(tmp_path / "s.db")
-    endpoints = Endpoints(spec, clients={"fake": client})
+    endpoints = Endpoints(spec.models, clients={"fake": client})
     caller = Caller(store, endpoints.bindings(), seed=spec.seed, max_repairs=1)
     builder = TaxonomyBuilder(spec, caller)
     tax = Taxonomy(Node(factor, "the maths topic"), depth)
@@ -180,7 +180,7 @@ def test_a_leaf_the_user_froze_is_never_a_failure(spec, scripted, tmp_path):
     tax = Taxonomy(Node("Topic"), 1)
     store = Store(tmp_path / "s.db")
     client = FakeClient("scripted", 16, responder=scripted)
-    caller = Caller(store, Endpoints(spec, clients={"fake": client}).bindings(), seed=spec.seed, max_repairs=1)
+    caller = Caller(store, Endpoints(spec.models, clients={"fake": client}).bindings(), seed=spec.seed, max_repairs=1)
     builder = TaxonomyBuilder(spec, caller, frozen={("topic",)})
     asyncio.run(builder.build(tax))
     assert client.requests == [] and lost_expansions(TaxonomySet([tax]), builder.decisions) == []

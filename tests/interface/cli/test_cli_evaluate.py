@@ -74,3 +74,16 @@ def test_eval_error_messages_show_file_names_as_written_not_as_markup_or_emoji(r
     data.write_text('{"text": "fine"}\nnot json\n')
     result = runner.invoke(main, ["eval", str(data), "--out", str(tmp_path / "r.json"), "--metrics", "diversity"])
     assert result.exit_code == 2 and "q :fire: [red]x.jsonl:2: not JSON" in result.output
+
+
+def test_a_token_budget_stops_eval_cleanly_and_the_same_command_with_more_budget_continues(runner, tmp_path):
+    data = write(tmp_path)
+    with StubServer() as server:
+        args = ["eval", str(data), "--out", str(tmp_path / "r.json"), "--metrics", "complexity",
+                "--base-url", server.url, "--model", "m"]
+        stopped = runner.invoke(main, args + ["--budget-tokens", "600"])
+        assert stopped.exit_code == 1 and "budget" in stopped.output.lower(), stopped.output
+        assert "run the same command again to continue" in " ".join(stopped.output.split())
+        done = runner.invoke(main, args + ["--budget-tokens", "1000000"])
+    assert done.exit_code == 0, done.output
+    assert set(json.loads((tmp_path / "r.json").read_text())["complexity"]["ratings"]) == {f"q{i}" for i in range(12)}

@@ -14,12 +14,11 @@ from seedless.engine.evaluation.embedding import make_eval_embedder
 from seedless.engine.evaluation.items import DataError, load_items
 from seedless.engine.evaluation.measure import Measure, MeasureContext
 from seedless.engine.evaluation.registry import selected
-from seedless.engine.events import CallRetry, EventSink, Notice, ignore
-from seedless.engine.llm.bindings import Endpoints
-from seedless.engine.llm.caller import Caller
+from seedless.engine.events import EventSink, Notice, ignore
 from seedless.engine.llm.clients import ModelClient
-from seedless.engine.store.calls import Store
+from seedless.engine.session import ModelSession
 from seedless.engine.store.rundir import RunDir
+from seedless.engine.tasks import together
 from seedless.spec.eval_settings import EvalSettings
 from seedless.spec.secrets import public_dump
 
@@ -95,27 +94,17 @@ async def evaluate(data: Path | None, settings: EvalSettings, report_path: Path,
 async def _run_with_models(measures: list[Measure], context: MeasureContext, settings: EvalSettings,
                            report_path: Path, report: EvalReport, events: EventSink,
                            clients: dict[str, ModelClient] | None) -> None:
-    """The measures that call a model, run together through one caller on the store beside the report; the
-    store's usage and the calls sent and reused go into the report."""
-    store = Store(store_path(report_path), command="eval")
-    status = "failed"
-    try:
-        endpoints = Endpoints(settings, on_retry=lambda reason, delay: events(CallRetry(reason, delay)),  # type: ignore[arg-type]
-                              clients=clients)
-        caller = Caller(store, endpoints.bindings(), seed=settings.seed, max_repairs=settings.models.max_repairs,
-                        events=events, max_consecutive_failures=settings.models.max_consecutive_failures)
-        context.model = caller
-        try:
-            sections = await asyncio.gather(*(m.run(context) for m in measures))
-        finally:
-            await endpoints.aclose()
+    """The measures that call a model, run together in one session on the store beside the report (so the
+    budget, models.budget, applies to eval too); the store's usage and the calls sent and reused go into the
+    report."""
+    async with ModelSession(settings.models, settings.seed, store_path(report_path), "eval", events=events,
+                            clients=clients) as session:
+        context.model = session.caller
+        sections = await together(m.run(context) for m in measures)  # a fatal model error stops them all
         for measure, section in zip(measures, sections):
             report.put(measure.name, section)
-        report.usage = [asdict(u) for u in store.usage()]
-        report.calls_sent, report.calls_reused = caller.sent, caller.reused
-        status = "ok"
-    finally:
-        store.close(status)
+        report.usage = [asdict(u) for u in session.store.usage()]
+        report.calls_sent, report.calls_reused = session.caller.sent, session.caller.reused
 
 
 __all__ = ["DataError", "EvalReport", "evaluate", "store_path", "write_report"]

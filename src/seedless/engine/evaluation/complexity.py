@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -20,6 +19,7 @@ from seedless.engine.evaluation.items import Item
 from seedless.engine.evaluation.measure import MeasureContext
 from seedless.engine.llm.caller import Caller
 from seedless.engine.store.rundir import RunDir
+from seedless.engine.tasks import together
 from seedless.spec.loader import SpecError, load_spec
 
 NO_DESCRIPTION = "the items below"
@@ -53,7 +53,7 @@ async def rate_complexity(caller: Caller, items: list[Item], *, description: str
                 scores.setdefault(members[s.item - 1], float(s.score))
         return pairwise_from_scores(members, scores), None
 
-    results = await asyncio.gather(*(one(i, b) for i, b in enumerate(schedule)))
+    results = await together(one(i, b) for i, b in enumerate(schedule))
     comparisons = [c for made, _ in results for c in made]
     ratings = fit_ratings(len(items), comparisons) if items else []
     return Complexity(ratings, len(schedule), len(comparisons), [f for _, f in results if f])

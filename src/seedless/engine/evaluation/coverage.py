@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -22,6 +21,7 @@ from seedless.core.taxonomy.tree import Node, Path, Taxonomy, name_key
 from seedless.engine.evaluation.items import Item
 from seedless.engine.evaluation.measure import MeasureContext
 from seedless.engine.llm.caller import Caller
+from seedless.engine.tasks import together
 
 Embed = Callable[[list[str]], np.ndarray]
 
@@ -48,7 +48,7 @@ async def assign_by_model(caller: Caller, taxonomy: Taxonomy, items: list[Item],
     while frontier:
         jobs = [(path, group) for path, members in frontier.items()
                 for group in _chunks(members, batch) if taxonomy.find(path).children]  # type: ignore[union-attr]
-        results = await asyncio.gather(*(_place(caller, taxonomy, path, group, max_chars) for path, group in jobs))
+        results = await together(_place(caller, taxonomy, path, group, max_chars) for path, group in jobs)
         frontier = defaultdict(list)
         for (path, group), (chosen, failure) in zip(jobs, results):
             if failure:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,6 +25,7 @@ from seedless.engine.stages.datapoint.double_critic import (
     ask_double_critic,
     judge_variables,
 )
+from seedless.engine.tasks import together
 from seedless.spec.eval_settings import LIFT_AT
 
 CHANGE_CHARS = 300
@@ -124,7 +124,7 @@ async def check_item(caller: Caller, item: Item, answer: Any, answer_field: str,
         if verdict.value is None:
             out.failures.append("critic on the original: " + "; ".join(verdict.failures)[:300])
 
-    await asyncio.gather(original_side(), corrupted_side())
+    await together([original_side(), corrupted_side()])
     return out
 
 
@@ -132,7 +132,7 @@ async def check_critic(caller: Caller, items: list[Item], answer_field: str) -> 
     """p from the originals the critic judged, q from the corrupted copies it judged; an item whose critic or
     corrupter gave no usable answer counts in neither (and is reported with the reason)."""
     answers = _answers(items, answer_field)
-    checked = list(await asyncio.gather(*(check_item(caller, item, answer, answer_field, index)
+    checked = list(await together((check_item(caller, item, answer, answer_field, index)
                                           for index, (item, answer) in enumerate(zip(items, answers)))))
     effect = critic_effect([c.original.accepted for c in checked if c.original is not None],
                            [c.corrupted.accepted for c in checked if c.corrupted is not None])

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass, field
 
 from seedless.core.calls import TAXONOMY_JUDGE
@@ -23,6 +22,7 @@ from seedless.core.taxonomy.tree import Path, Taxonomy, TaxonomySet, name_key
 from seedless.engine.evaluation.measure import MeasureContext
 from seedless.engine.llm.caller import Caller
 from seedless.engine.llm.parsing import parse_reply
+from seedless.engine.tasks import together
 
 SEP = " > "
 
@@ -119,7 +119,7 @@ async def judge_factor(caller: Caller, generated: Taxonomy, expert: Taxonomy, *,
         missing = [p for n, p in enumerate(nodes, start=1) if n not in labelled]
         return [labelled[n] for n in sorted(labelled)], missing, None
 
-    results = await asyncio.gather(*(one(i, nodes) for i, nodes in enumerate(batches)))
+    results = await together(one(i, nodes) for i, nodes in enumerate(batches))
     judgements = [j for made, _, _ in results for j in made]
     out.unlabelled = [p for _, missing, _ in results for p in missing]
     out.failures = [f for _, _, f in results if f]
@@ -133,7 +133,7 @@ async def judge_taxonomies(caller: Caller, generated: TaxonomySet, expert: Taxon
     without an expert counterpart is reported and not judged."""
     pairs = [(g, expert.get(g.factor)) for g in generated.taxonomies]
     matched = [(g, e) for g, e in pairs if e is not None]
-    factors = list(await asyncio.gather(*(judge_factor(caller, g, e, batch=batch, sample=i)
+    factors = list(await together((judge_factor(caller, g, e, batch=batch, sample=i)
                                           for i, (g, e) in enumerate(matched))))
     total = sum(len(_below_root(e)) for e in expert.taxonomies)
     judgements = [j for f in factors if f.quality for j in f.quality.judgements]

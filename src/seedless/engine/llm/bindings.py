@@ -8,7 +8,7 @@ from seedless.engine.llm.clients.http_post import RetryHook
 from seedless.engine.llm.transport.concurrency import Controller, ControlSettings
 from seedless.engine.llm.transport.dispatch import RetryPolicy
 from seedless.engine.llm.transport.limiter import Limiter
-from seedless.spec.models import ROLE_DEFAULTS, Endpoint, ModelsSettings, Role, Spec
+from seedless.spec.models import ROLE_DEFAULTS, Endpoint, ModelsSettings, Role
 
 
 def role_endpoint(models: ModelsSettings, role: Role) -> str:
@@ -44,8 +44,9 @@ class Endpoints:
     window, retries, fingerprint variant), else with a fixed window of its own `max_concurrency`, the default
     retries and nothing added to fingerprints besides its `identity`."""
 
-    def __init__(self, spec: Spec, on_retry: RetryHook | None = None, clients: dict[str, ModelClient] | None = None):
-        self.spec = spec
+    def __init__(self, models: ModelsSettings, on_retry: RetryHook | None = None,
+                 clients: dict[str, ModelClient] | None = None):
+        self.models = models
         self.on_retry = on_retry
         self.clients: dict[str, ModelClient] = dict(clients or {})
         self.limiters: dict[str, Limiter] = {}
@@ -53,7 +54,7 @@ class Endpoints:
 
     def client(self, name: str) -> ModelClient:
         if name not in self.clients:
-            settings = self.spec.models.endpoints.get(name)
+            settings = self.models.endpoints.get(name)
             if settings is None:
                 raise KeyError(f"the endpoint {name!r} is neither declared in models.endpoints nor given as a client")
             self.clients[name] = make_client(settings)
@@ -62,10 +63,10 @@ class Endpoints:
     def bindings(self) -> dict[Role, Binding]:
         out = {}
         for role in Role:
-            settings = self.spec.models.roles.get(role)
-            name = role_endpoint(self.spec.models, role)
+            settings = self.models.roles.get(role)
+            name = role_endpoint(self.models, role)
             client = self.client(name)
-            endpoint = self.spec.models.endpoints.get(name)
+            endpoint = self.models.endpoints.get(name)
             if name not in self.limiters:
                 self.limiters[name] = endpoint_limiter(endpoint, client.max_concurrency)
                 self.policies[name] = retry_policy(endpoint, self.on_retry)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections import Counter
 
 from seedless.core.calls import LEVEL_PLAN, TAXONOMY_CRITIC, TAXONOMY_PROPOSE
@@ -13,6 +12,7 @@ from seedless.core.taxonomy.tree import Node, Path, Taxonomy, TaxonomySet, name_
 from seedless.engine.events import EventSink, LevelStarted, NodeExpanded, ignore
 from seedless.engine.llm.caller import CALL_FAILED, Caller
 from seedless.engine.stages.factors import StageError
+from seedless.engine.tasks import together
 from seedless.spec.models import Spec
 
 PLAN_CHARS = 600
@@ -83,7 +83,7 @@ class TaxonomyBuilder:
                 continue
             plan = await self._plan(tax, level) if self.s.level_plan and level >= 1 else None
             self.events(LevelStarted(tax.factor, level + 1, len(todo)))
-            await asyncio.gather(*(self._expand(tax, path, node, plan) for path, node in todo))
+            await together(self._expand(tax, path, node, plan) for path, node in todo)
 
     def plan_variables(self, tax: Taxonomy, level: int) -> dict[str, object]:
         """The level plan's template variables (the run and `seedless estimate` alike)."""
@@ -126,9 +126,9 @@ class TaxonomyBuilder:
         variables = self.node_variables(tax, path, node, plan)
         decision = NodeDecision(factor=tax.factor, path=list(path))
         reply_type = ChildrenReply.bounded(max_items=s.max_children, max_chars=s.max_name_chars)
-        results = await asyncio.gather(*(
+        results = await together(
             self.caller.ask(TAXONOMY_PROPOSE, variables | {"sample": i}, reply_type, sample=i)
-            for i in range(s.proposals)))
+            for i in range(s.proposals))
         ancestors = list(path)
         above = self._above(tax, path)
         for i, result in enumerate(results):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +25,7 @@ from seedless.engine.stages.factors import identify_factors
 from seedless.engine.stages.taxonomy import TaxonomyBuilder, lost_expansions, reasons
 from seedless.engine.store.calls import Store, UsageRow
 from seedless.engine.store.rundir import RunDir
+from seedless.engine.tasks import together
 from seedless.spec.loader import SpecError, read_yaml_text
 from seedless.spec.models import Role, Spec
 
@@ -75,7 +75,7 @@ async def taxonomy_step(session: Session, *, from_scratch: bool = False) -> Taxo
     for tax in taxonomies.taxonomies:
         tax.prune()
     builder = TaxonomyBuilder(spec, caller, frozen=edits.frozen, events=events)
-    await asyncio.gather(*(builder.build(t) for t in taxonomies.taxonomies))
+    await together(builder.build(t) for t in taxonomies.taxonomies)
     for plan in builder.plans:
         store.set_artifact(plan.key(), plan.model_dump())
     lost = lost_expansions(taxonomies, builder.decisions)

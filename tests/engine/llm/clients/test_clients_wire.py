@@ -59,7 +59,7 @@ def spec_for(endpoint: str) -> Any:
 
 
 async def one_call(spec: Any, store: Store):
-    endpoints = Endpoints(spec)
+    endpoints = Endpoints(spec.models)
     caller = Caller(store, endpoints.bindings(), seed=0, max_repairs=0)
     try:
         return await caller.ask(TAXONOMY_PROPOSE, VARS, REPLY)

@@ -29,7 +29,7 @@ MIX = Mix("all factors", (("Topic", "Fractions", "Halves"), ("Format", "Shopping
 def make(tmp_path, model, job=None, extra=""):
     spec = parse_spec(SPEC + OUTPUT + extra)
     client = FakeClient("scripted", 16, responder=model)
-    caller = Caller(Store(tmp_path / "s.db"), Endpoints(spec, clients={"fake": client}).bindings(), seed=0,
+    caller = Caller(Store(tmp_path / "s.db"), Endpoints(spec.models, clients={"fake": client}).bindings(), seed=0,
                     max_repairs=1)
     result = asyncio.run(DatapointMaker(spec, caller).make(job or Job(4, 0, MIX, complexify=False)))
     return result, client
@@ -120,7 +120,7 @@ def test_no_answer_field_means_no_double_critic(tmp_path, scripted):
     spec_extra = "generation: {double_critic: true}\n"
     spec = parse_spec(SPEC + "output: {kind: text}\n" + spec_extra)
     client = FakeClient("scripted", 16, responder=scripted)
-    caller = Caller(Store(tmp_path / "s.db"), Endpoints(spec, clients={"fake": client}).bindings(), seed=0,
+    caller = Caller(Store(tmp_path / "s.db"), Endpoints(spec.models, clients={"fake": client}).bindings(), seed=0,
                     max_repairs=1)
     record = asyncio.run(DatapointMaker(spec, caller).make(Job(0, 0, MIX, False)))
     assert isinstance(record, Record) and set(record.data) == {"text"}

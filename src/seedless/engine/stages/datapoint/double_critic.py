@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -13,6 +12,7 @@ from seedless.core.estimate import StepLoad
 from seedless.core.replies import YesNoReply
 from seedless.engine.llm.caller import Caller, CallResult
 from seedless.engine.stages.datapoint.step import Context, Draft, Step
+from seedless.engine.tasks import together
 from seedless.spec.models import Spec
 
 EXPLANATION_CHARS = 400
@@ -49,8 +49,8 @@ async def ask_double_critic(caller: Caller, data: dict[str, Any], answer_field: 
     """Both questions on `data` (role judge), concurrently; None with every failure when either has no answer."""
     variables = judge_variables(data, answer_field)
     reply_type = YesNoReply.bounded(max_chars=EXPLANATION_CHARS)
-    correct, incorrect = await asyncio.gather(caller.ask(JUDGE_CORRECT, variables, reply_type, sample=sample),
-                                              caller.ask(JUDGE_INCORRECT, variables, reply_type, sample=sample))
+    correct, incorrect = await together([caller.ask(JUDGE_CORRECT, variables, reply_type, sample=sample),
+                                             caller.ask(JUDGE_INCORRECT, variables, reply_type, sample=sample)])
     if correct.value is None or incorrect.value is None:
         return CallResult(None, correct.failures + incorrect.failures)
     return CallResult(DoubleVerdict(correct.value, incorrect.value), correct.failures + incorrect.failures)
