@@ -129,8 +129,8 @@ def test_heavy_packages_load_by_name_only_in_the_modules_of_their_extra():
 
 # Inside engine: llm and store (with the shared events and session), then stages, evaluation and outputs, then
 # commands; a module imports only from its own tier and the tiers below (ARCHITECTURE.md).
-ENGINE_TIERS = {"events": 0, "tasks": 0, "session": 1, "llm": 1, "store": 1, "stages": 2, "evaluation": 2, "outputs": 2,
-                "commands": 3}
+ENGINE_TIERS = {"events": 0, "tasks": 0, "session": 1, "llm": 1, "store": 1, "stages": 2, "evaluation": 2,
+                "outputs": 2, "commands": 3}
 
 
 def engine_part(module: str) -> str | None:

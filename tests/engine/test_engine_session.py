@@ -9,7 +9,6 @@ import asyncio
 from seedless.engine.llm.clients.fake import FakeClient
 from seedless.engine.session import Session, role_prices, snapshot_text
 from seedless.spec import parse_spec
-from seedless.spec.checks import clients_supplied
 from seedless.spec.models import Role
 
 SPEC = """\
@@ -32,9 +31,8 @@ def test_the_spec_snapshot_under_its_no_keys_header_holds_no_key():
 
 
 def test_a_session_serves_a_client_given_by_name_that_the_spec_does_not_declare(tmp_path):
-    with clients_supplied({"mine"}):
-        spec = parse_spec("description: Recipes from home kitchens\nmodels:\n  endpoints: {fake: {kind: fake}}\n"
-                          "  default: mine\n  roles: {critic: {endpoint: fake}}\n")
+    spec = parse_spec("description: Recipes from home kitchens\nmodels:\n  endpoints: {fake: {kind: fake}}\n"
+                      "  default: mine\n  roles: {critic: {endpoint: fake}}\n", clients={"mine"})
     mine = FakeClient("mine", max_concurrency=3)
 
     async def go():

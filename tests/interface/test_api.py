@@ -51,6 +51,9 @@ def test_a_client_given_by_name_needs_no_declared_endpoint_and_without_it_the_sp
     with pytest.raises(seedless.SpecError) as refused:
         seedless.run(text, tmp_path / "other")
     assert str(refused.value) == "<spec>:9: models.default: names no endpoint (known: fake)"
+    estimated = seedless.estimate(text, clients={"mine": mine})
+    assert {(s.site.endpoint, s.site.model) for s in estimated.stages} == {("mine", "fake:mine")}
+    assert estimated.total("calls").expected > 0 and estimated.unpriced
 
 
 def test_base_url_and_model_go_together():

@@ -10,6 +10,15 @@ from seedless.core import calls
 from seedless.core.calls import CallSite
 from seedless.spec.models import Price, Role, Spec
 
+CHARS_PER_TOKEN = 4  # the one guess of tokens before a reply says how many: characters / 4
+MESSAGE_OVERHEAD = 4  # tokens of chat framing per message
+
+
+def guess_tokens(messages: tuple[tuple[str, str], ...]) -> int:
+    """A prompt's tokens before it is sent (the budget's reservation, the estimate's sizing): characters / 4
+    plus a little framing per message."""
+    return sum(len(content) // CHARS_PER_TOKEN + MESSAGE_OVERHEAD for _, content in messages)
+
 
 @dataclass(frozen=True)
 class Assumptions:

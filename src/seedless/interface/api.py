@@ -20,7 +20,6 @@ from seedless.engine.outputs.export import ExportResult
 from seedless.engine.outputs.export import export as export_run
 from seedless.engine.store.jsonl import read_objects
 from seedless.engine.store.rundir import RunDir, RunDirError
-from seedless.spec.checks import clients_supplied
 from seedless.spec.eval_settings import EvalSettings
 from seedless.spec.loader import load_spec, parse_spec
 from seedless.spec.models import Spec
@@ -37,13 +36,12 @@ def spec_of(spec: SpecLike, *, base_url: str | None = None, model: str | None = 
     """A Spec from a Spec, a path to a YAML file, or YAML text (a string with a newline); `base_url` and
     `model` point every role at one OpenAI-compatible server, like the CLI's --base-url/--model. `clients`:
     the endpoint names given as clients, which roles and models.default may name without declaring them."""
-    with clients_supplied(clients):
-        if isinstance(spec, Spec):
-            loaded = spec
-        elif isinstance(spec, str) and "\n" in spec:
-            loaded = parse_spec(spec)
-        else:
-            loaded = load_spec(spec)
+    if isinstance(spec, Spec):
+        loaded = spec
+    elif isinstance(spec, str) and "\n" in spec:
+        loaded = parse_spec(spec, clients=clients)
+    else:
+        loaded = load_spec(spec, clients=clients)
     return on_one_endpoint(loaded, base_url, model, api_key_env, max_concurrency)
 
 
@@ -55,10 +53,12 @@ def validate(spec: str | Path) -> Spec:
 
 def estimate(spec: SpecLike, *, acceptance: float = Assumptions.acceptance,
              completion_fraction: float = Assumptions.completion_fraction, base_url: str | None = None,
-             model: str | None = None) -> Estimate:
+             model: str | None = None, clients: dict[str, ModelClient] | None = None) -> Estimate:
     """`seedless estimate SPEC`: expected model calls, prompt and completion tokens and cost per stage
-    (`.stages`) and in total (`.total("calls")`...), each as low / expected / high; sends no model call."""
-    return estimate_spec(spec_of(spec, base_url=base_url, model=model), Assumptions(acceptance, completion_fraction))
+    (`.stages`) and in total (`.total("calls")`...), each as low / expected / high; sends no model call.
+    `clients`: the same clients by name a `run` would get (no endpoint need be declared for them)."""
+    loaded = spec_of(spec, base_url=base_url, model=model, clients=list(clients or {}))
+    return estimate_spec(loaded, Assumptions(acceptance, completion_fraction), clients=clients)
 
 
 def _claim(spec: SpecLike, out: str | Path, force: bool) -> Path:

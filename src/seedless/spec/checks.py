@@ -2,41 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import Collection
 from typing import Any
 
 import jsonschema
 
 Loc = tuple[str | int, ...]
-# Endpoint names the caller supplies as clients (the Python API's `clients=`): a role or models.default may name
-# one that models.endpoints does not declare. Empty for the CLI, so an undeclared name is an error there.
-SUPPLIED_CLIENTS: ContextVar[frozenset[str]] = ContextVar("seedless_supplied_clients", default=frozenset())
-
-
-@contextmanager
-def clients_supplied(names: Collection[str]) -> Iterator[None]:
-    """Within the block, the spec checks accept `names` as endpoint names (clients the caller passes by name)."""
-    token = SUPPLIED_CLIENTS.set(frozenset(names))
-    try:
-        yield
-    finally:
-        SUPPLIED_CLIENTS.reset(token)
 
 
 def _mapping(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def cross_check(data: dict[str, Any], clients: Collection[str] | None = None) -> list[tuple[Loc, str]]:
+def cross_check(data: dict[str, Any], clients: Collection[str] = ()) -> list[tuple[Loc, str]]:
     """Return (location, message) for every cross-field problem found. `clients`: endpoint names supplied as
-    clients, which need no declared endpoint (default: those of `clients_supplied`, none outside it)."""
+    clients (the Python API's), which need no declared endpoint; none for the CLI."""
     problems: list[tuple[Loc, str]] = []
     models = _mapping(data.get("models"))
     endpoints = models.get("endpoints")
     names = set(endpoints) if isinstance(endpoints, dict) else {"embedded"}
-    names |= set(SUPPLIED_CLIENTS.get() if clients is None else clients)
+    names |= set(clients)
     default = models.get("default", "embedded")
     if isinstance(default, str) and default not in names:
         problems.append((("models", "default"), f"names no endpoint (known: {', '.join(sorted(names))})"))

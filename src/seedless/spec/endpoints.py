@@ -51,6 +51,19 @@ class EndpointSettings(Strict):
         return ""
 
 
+class ServerWindow:
+    """For a kind that talks to a server: its own `adaptive`, `max_retries` and `max_rate_limit_retries` fields
+    give the window and the retry budgets (a mixin without fields, so the kind's fields keep their order)."""
+
+    @property
+    def adaptive_window(self) -> bool:
+        return bool(self.adaptive)  # type: ignore[attr-defined]
+
+    @property
+    def retries(self) -> Retries:
+        return Retries(self.max_retries, self.max_rate_limit_retries)  # type: ignore[attr-defined]
+
+
 S = TypeVar("S", bound=EndpointSettings)
 ENDPOINT_KINDS: dict[str, type[EndpointSettings]] = {}  # kind -> its settings, in registration order
 
@@ -108,7 +121,7 @@ Endpoint = Annotated[EndpointSettings, GetPydanticSchema(_core_schema, _json_sch
 
 
 @register_endpoint_settings
-class EmbeddedEndpoint(EndpointSettings):
+class EmbeddedEndpoint(ServerWindow, EndpointSettings):
     """llama.cpp (xllamacpp) in this process, serving the packaged Qwen2.5-Coder-0.5B or any local GGUF."""
 
     kind: Literal["embedded"] = "embedded"
@@ -124,17 +137,9 @@ class EmbeddedEndpoint(EndpointSettings):
     adaptive: bool = Field(False, description="Adapt the requests in flight (up to max_concurrency) to the server; "
                            "off by default: the window already equals the server's slots, so nothing queues.")
 
-    @property
-    def adaptive_window(self) -> bool:
-        return self.adaptive
-
-    @property
-    def retries(self) -> Retries:
-        return Retries(self.max_retries, self.max_rate_limit_retries)
-
 
 @register_endpoint_settings
-class OpenAIEndpoint(EndpointSettings):
+class OpenAIEndpoint(ServerWindow, EndpointSettings):
     """Any OpenAI-compatible server: vLLM, llama.cpp, Ollama, OpenRouter, a LiteLLM proxy, OpenAI."""
 
     kind: Literal["openai"] = "openai"
@@ -195,14 +200,6 @@ class OpenAIEndpoint(EndpointSettings):
                              "response_format itself; temperature and max_tokens are models.roles settings, seed is "
                              "the spec's seed")
         return value
-
-    @property
-    def adaptive_window(self) -> bool:
-        return self.adaptive
-
-    @property
-    def retries(self) -> Retries:
-        return Retries(self.max_retries, self.max_rate_limit_retries)
 
     @property
     def variant(self) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -189,8 +190,9 @@ def spec_problem(spec: Spec, loc: Loc, message: str) -> SpecProblem:
     return SpecProblem(file, line, field, message)
 
 
-def parse_spec(text: str, file: str = "<spec>") -> Spec:
-    """Validate spec text; raise SpecError listing every problem."""
+def parse_spec(text: str, file: str = "<spec>", *, clients: Collection[str] = ()) -> Spec:
+    """Validate spec text; raise SpecError listing every problem. `clients`: endpoint names the caller supplies
+    as clients (the Python API's `clients=`), which roles and models.default may name without declaring them."""
     root, data = _load(text, file, SpecError, construct=True)
     if not isinstance(data, dict):
         raise SpecError([SpecProblem(file, 1, "", "a spec is a YAML mapping (key: value lines)")])
@@ -206,7 +208,7 @@ def parse_spec(text: str, file: str = "<spec>") -> Spec:
             if isinstance(err.get("input"), NotANumber):
                 message += f", not {err['input']!r}"
             problems.append(SpecProblem(file, line, field, message))
-    for loc, message in cross_check(data):
+    for loc, message in cross_check(data, clients):
         field, line = locate(loc, lines)
         problems.append(SpecProblem(file, line, field, message))
     if problems or spec is None:
@@ -216,6 +218,6 @@ def parse_spec(text: str, file: str = "<spec>") -> Spec:
     return spec
 
 
-def load_spec(path: str | Path) -> Spec:
+def load_spec(path: str | Path, *, clients: Collection[str] = ()) -> Spec:
     path = Path(path)
-    return parse_spec(read_yaml_text(path), str(path))
+    return parse_spec(read_yaml_text(path), str(path), clients=clients)

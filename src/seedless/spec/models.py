@@ -89,6 +89,16 @@ class ModelsSettings(Strict):
                                      "and a cost budget.")
     budget: Budget | None = Field(None, description="A hard limit in tokens and/or money for each run directory.")
 
+    def sampling(self, role: Role) -> tuple[float, int]:
+        """(temperature, max_tokens) of a role: its own settings where given, else ROLE_DEFAULTS."""
+        temperature, max_tokens = ROLE_DEFAULTS[role]
+        own = self.roles.get(role)
+        if own is not None and own.temperature is not None:
+            temperature = own.temperature
+        if own is not None and own.max_tokens is not None:
+            max_tokens = own.max_tokens
+        return temperature, max_tokens
+
 
 class FactorSpec(Strict):
     """A factor of variation; each becomes the root of one taxonomy."""

@@ -12,12 +12,11 @@ from seedless.engine.llm.clients.fake import FakeClient
 from seedless.engine.llm.transport.dispatch import RetryPolicy
 from seedless.engine.session import role_prices
 from seedless.spec import parse_spec
-from seedless.spec.checks import clients_supplied
 from seedless.spec.models import Role
 
 
-def spec_of(models: str):
-    return parse_spec(f"description: Recipes from home kitchens\nmodels:\n{models}")
+def spec_of(models: str, clients=()):
+    return parse_spec(f"description: Recipes from home kitchens\nmodels:\n{models}", clients=clients)
 
 
 def test_the_window_retries_and_variant_come_from_the_endpoints_settings():
@@ -38,8 +37,8 @@ def test_the_window_retries_and_variant_come_from_the_endpoints_settings():
 
 
 def test_a_client_given_by_name_works_without_a_declared_endpoint():
-    with clients_supplied({"mine"}):
-        spec = spec_of("  endpoints: {fake: {kind: fake}}\n  default: mine\n  roles: {critic: {endpoint: fake}}\n")
+    spec = spec_of("  endpoints: {fake: {kind: fake}}\n  default: mine\n  roles: {critic: {endpoint: fake}}\n",
+                   clients={"mine"})
     mine = FakeClient("custom", max_concurrency=5)
     bindings = Endpoints(spec.models, clients={"mine": mine}).bindings()
     binding = bindings[Role.generator]
@@ -52,8 +51,7 @@ def test_a_client_given_by_name_works_without_a_declared_endpoint():
 
 
 def test_a_name_neither_declared_nor_given_as_a_client_is_a_clear_error():
-    with clients_supplied({"mine"}):
-        spec = spec_of("  endpoints: {fake: {kind: fake}}\n  default: mine\n")
+    spec = spec_of("  endpoints: {fake: {kind: fake}}\n  default: mine\n", clients={"mine"})
     with pytest.raises(KeyError, match="'mine' is neither declared in models.endpoints nor given as a client"):
         Endpoints(spec.models).bindings()
 

@@ -20,6 +20,8 @@ from pydantic import (
     model_validator,
 )
 
+from seedless.core.measures.elo import RatingSummary
+
 Json = JsonValue
 
 
@@ -82,15 +84,7 @@ class CoverageSection(Section):
 # complexity
 
 
-class RatingSummaryPart(_Part):
-    count: int
-    mean: float
-    std: float
-    min: float
-    q1: float
-    median: float
-    q3: float
-    max: float
+RatingSummaryPart = RatingSummary  # the measure's own summary type (core/measures/elo.py), as the report holds it
 
 
 class ComplexitySection(Section):

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import Any
 
 from seedless.core import calls
 from seedless.core.dataset.record import Lineage
 from seedless.core.estimate import (
+    CHARS_PER_TOKEN,
     Assumptions,
     Estimate,
     LoadsAt,
@@ -15,37 +17,29 @@ from seedless.core.estimate import (
     child_counts,
     estimate,
     expected_calls,
+    guess_tokens,
     mixes,
 )
 from seedless.core.plan.mix import Mix
 from seedless.core.taxonomy.tree import Node, Taxonomy, TaxonomySet
 from seedless.engine.llm.bindings import role_endpoint
 from seedless.engine.llm.budget import price_for
-from seedless.engine.llm.clients import endpoint_identity
+from seedless.engine.llm.clients import ModelClient, endpoint_identity
 from seedless.engine.llm.prompts import render
 from seedless.engine.stages.datapoint import Context, Draft, Job
 from seedless.engine.stages.datapoint.registry import STEPS, enabled_steps
 from seedless.engine.stages.factors import factor_variables
 from seedless.engine.stages.strategies import strategy_variables
 from seedless.engine.stages.taxonomy import TaxonomyBuilder
-from seedless.spec.models import ROLE_DEFAULTS, Role, Spec
+from seedless.spec.models import Role, Spec
 
-CHARS_PER_TOKEN = 4.0
-MESSAGE_OVERHEAD = 4  # tokens of chat framing per message
 NODE = "A representative category name"
 TEXT_CHARS = {"meta_prompt": 300, "plan": 250, "explanation": 200}
 
 
-def tokens(messages: tuple[tuple[str, str], ...]) -> float:
-    """Prompt tokens of rendered messages: characters / 4 plus a little framing per message."""
-    return sum(len(text) / CHARS_PER_TOKEN + MESSAGE_OVERHEAD for _, text in messages)
-
-
 def role_settings(spec: Spec, role: Role) -> tuple[str, int]:
     """(endpoint name, max_tokens) of a role, as the run's bindings resolve them."""
-    settings = spec.models.roles.get(role)
-    max_tokens = settings.max_tokens if settings and settings.max_tokens is not None else ROLE_DEFAULTS[role][1]
-    return role_endpoint(spec.models, role), max_tokens
+    return role_endpoint(spec.models, role), spec.models.sampling(role)[1]
 
 
 def _names(count: float, stem: str = NODE) -> list[str]:
@@ -108,14 +102,18 @@ def step_loads(spec: Spec) -> LoadsAt:
     return lambda acceptance: [step.load(spec, acceptance) for step in enabled_steps(spec)]
 
 
-def estimate_spec(spec: Spec, assumptions: Assumptions = Assumptions()) -> Estimate:
-    """Every call site's calls, prompt and completion tokens and cost; renders templates only, sends nothing."""
+def estimate_spec(spec: Spec, assumptions: Assumptions = Assumptions(), *,
+                  clients: Mapping[str, ModelClient] | None = None) -> Estimate:
+    """Every call site's calls, prompt and completion tokens and cost; renders templates only, sends nothing.
+    `clients`: clients given by name (the Python API's), for the model identity of a name no endpoint declares."""
+    given = clients or {}
     stages = expected_calls(spec, assumptions, step_loads(spec))
     variables = representative_variables(spec, assumptions)
     sites: dict[str, SiteCost] = {}
     for stage in stages:
-        per_call = tokens(render(stage.site, variables[stage.prompt]))
+        per_call = guess_tokens(render(stage.site, variables[stage.prompt]))
         endpoint, max_tokens = role_settings(spec, stage.role)
-        sites[stage.prompt] = SiteCost(endpoint, endpoint_identity(spec.models.endpoints[endpoint])[0], per_call,
-                                       max_tokens, price_for(spec.models, endpoint))
+        settings = spec.models.endpoints.get(endpoint)
+        identity = endpoint_identity(settings)[0] if settings is not None else given[endpoint].identity
+        sites[stage.prompt] = SiteCost(endpoint, identity, per_call, max_tokens, price_for(spec.models, endpoint))
     return estimate(stages, sites, assumptions)

@@ -29,7 +29,7 @@ def store_path(report: Path) -> Path:
 
 
 def _taxonomies(data: Path | None, given: Path | None) -> tuple[TaxonomySet | None, Path | None]:
-    run_file = data / "taxonomy.yaml" if data is not None and data.is_dir() else None
+    run_file = RunDir(data).taxonomy if data is not None and data.is_dir() else None
     path = given or (run_file if run_file is not None and run_file.is_file() else None)
     return (read_taxonomies(path) if path else None), path
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from seedless.core.calls import COMPLEXITY_BATCH
@@ -14,7 +14,7 @@ from seedless.core.measures.elo import (
     pairwise_from_scores,
     rating_summary,
 )
-from seedless.core.measures.report import ComplexitySection, RatingSummaryPart
+from seedless.core.measures.report import ComplexitySection
 from seedless.engine.evaluation.items import Item
 from seedless.engine.evaluation.measure import MeasureContext
 from seedless.engine.llm.caller import Caller
@@ -76,7 +76,7 @@ async def run_complexity(context: MeasureContext) -> ComplexitySection:
     rated = await rate_complexity(context.caller, items, description=description(context.data),
                                   per_item=settings.complexity_per_item, batch=settings.complexity_batch,
                                   max_chars=settings.max_chars, seed=settings.seed)
-    summary = RatingSummaryPart(**asdict(rating_summary(rated.ratings))) if rated.ratings else None
+    summary = rating_summary(rated.ratings) if rated.ratings else None
     return ComplexitySection(method=METHOD, batch=settings.complexity_batch, per_item=settings.complexity_per_item,
                              batches=rated.batches, comparisons=rated.comparisons, summary=summary,
                              ratings={i.id: round(r, 2) for i, r in zip(items, rated.ratings)},

@@ -69,7 +69,7 @@ def _rows(path: Path) -> Iterator[tuple[str, dict[str, Any]]]:
 
 def data_file(source: Path) -> Path:
     if source.is_dir():
-        candidate = source / "dataset.jsonl"
+        candidate = RunDir(source).dataset
         if not candidate.is_file():
             raise DataError(f"{source} is a directory without dataset.jsonl (not a seedless run directory)")
         if problem := RunDir(source).dataset_mismatch():

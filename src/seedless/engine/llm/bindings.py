@@ -8,7 +8,7 @@ from seedless.engine.llm.clients.http_post import RetryHook
 from seedless.engine.llm.transport.concurrency import Controller, ControlSettings
 from seedless.engine.llm.transport.dispatch import RetryPolicy
 from seedless.engine.llm.transport.limiter import Limiter
-from seedless.spec.models import ROLE_DEFAULTS, Endpoint, ModelsSettings, Role
+from seedless.spec.models import Endpoint, ModelsSettings, Role
 
 
 def role_endpoint(models: ModelsSettings, role: Role) -> str:
@@ -63,18 +63,13 @@ class Endpoints:
     def bindings(self) -> dict[Role, Binding]:
         out = {}
         for role in Role:
-            settings = self.models.roles.get(role)
             name = role_endpoint(self.models, role)
             client = self.client(name)
             endpoint = self.models.endpoints.get(name)
             if name not in self.limiters:
                 self.limiters[name] = endpoint_limiter(endpoint, client.max_concurrency)
                 self.policies[name] = retry_policy(endpoint, self.on_retry)
-            temperature, max_tokens = ROLE_DEFAULTS[role]
-            if settings and settings.temperature is not None:
-                temperature = settings.temperature
-            if settings and settings.max_tokens is not None:
-                max_tokens = settings.max_tokens
+            temperature, max_tokens = self.models.sampling(role)
             out[role] = Binding(role, client, self.limiters[name], temperature, max_tokens, self.policies[name],
                                 endpoint.variant if endpoint is not None else "")
         return out

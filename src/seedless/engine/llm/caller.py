@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from seedless.core.calls import CallSite
+from seedless.core.estimate import guess_tokens
 from seedless.core.replies import Reply
 from seedless.engine.events import CallDone, CallStarted, EventSink, ignore
 from seedless.engine.llm.budget import BudgetExceeded, Reservation, Spend
@@ -79,11 +80,6 @@ def fingerprint(role: str, prompt: str, model: str, request: ChatRequest, varian
     return hashlib.sha256(json.dumps(material, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
 
 
-def prompt_tokens(messages: tuple[tuple[str, str], ...]) -> int:
-    """A cautious guess of a prompt's tokens before it is sent (4 characters a token, 4 a message)."""
-    return sum(len(content) // 4 + 4 for _, content in messages)
-
-
 def request_record(request: ChatRequest) -> dict[str, Any]:
     return {"messages": [list(m) for m in request.messages], "temperature": request.temperature,
             "max_tokens": request.max_tokens, "seed": request.seed, "schema": request.json_schema}
@@ -150,7 +146,7 @@ class Caller:
                 def admit() -> None:  # in the window: reserve the budget, then the request goes out
                     if bind.client.identity in self.down:
                         raise EndpointDown(self.down[bind.client.identity])  # declared down: send nothing
-                    held.append(self.spend.reserve(price, prompt_tokens(messages), max_tokens))
+                    held.append(self.spend.reserve(price, guess_tokens(messages), max_tokens))
                     self.events(CallStarted(role.value, prompt))
 
                 try:

@@ -30,6 +30,7 @@ from seedless.engine.evaluation.measure import Measure
 from seedless.engine.evaluation.registry import MEASURES, selected
 from seedless.engine.evaluation.split import split_by_complexity
 from seedless.engine.llm.clients.base import FatalModelError
+from seedless.engine.store.rundir import RunDir
 from seedless.interface.cli.generate import one_endpoint
 from seedless.interface.render import ProgressView, line, plain, render_problems
 from seedless.spec.eval_settings import DEFAULT_METRICS, METRICS, EvalSettings
@@ -51,7 +52,7 @@ def _check_needs(measures: list[Measure], data: str | None, taxonomy: str | None
         if m.needs.answer_field and not answer_field:
             raise click.UsageError(f"the {m.name} measure needs --answer-field NAME: the field holding each item's "
                                    "correct answer")
-    run_taxonomy = data is not None and (Path(data) / "taxonomy.yaml").is_file()
+    run_taxonomy = data is not None and RunDir(Path(data)).taxonomy.is_file()
     for m in measures:
         if m.needs.strict and m.needs.expert is not None and not expert:
             raise click.UsageError(f"{m.name} needs --expert EXPERT.yaml: the expert taxonomy")

@@ -27,7 +27,6 @@ from seedless.engine.llm.transport.limiter import Limiter
 from seedless.core.calls import TAXONOMY_PROPOSE
 from seedless.engine.store.calls import Store
 from seedless.spec import parse_spec
-from seedless.spec.models import Role
 
 KEY = "sk-live-0123456789abcdef"
 REPLY = ChildrenReply.bounded(max_items=5, max_chars=40)
