@@ -32,18 +32,21 @@ def _money(r: Range | None) -> str:
 def render_estimate(console: Console, result: Estimate) -> None:
     """Expected figures per stage (calls also as a low-high range), then the totals as low / expected / high."""
     priced = any(s.site.price is not None for s in result.stages)
-    table = Table(title="Expected model calls per stage and call site", title_justify="left")
-    left = ("stage", "call site", "role")
-    for name in (*left, "calls", "low-high", "prompt tok", "compl. tok") + (("cost",) if priced else ()):
-        table.add_column(name, justify="left" if name in left else "right")
+    table = Table(title="Expected model calls per call site (seedless stages lists their stages)",
+                  title_justify="left")
+    width = max([len(s.calls.prompt) for s in result.stages] + [len("call site")])
+    table.add_column("call site", no_wrap=True, min_width=width)
+    table.add_column("role", overflow="fold")
+    for name in ("calls", "low-high", "prompt tok", "compl. tok") + (("cost",) if priced else ()):
+        table.add_column(name, justify="right")
     for s in result.stages:
         c = s.calls.calls
-        row = [s.calls.stage, s.calls.prompt, s.calls.role.value, _n(c.expected), f"{_n(c.low)}-{_n(c.high)}",
+        row = [s.calls.prompt, s.calls.role.value, _n(c.expected), f"{_n(c.low)}-{_n(c.high)}",
                _n(s.prompt_tokens.expected), _n(s.completion_tokens.expected)]
         cost = s.cost
         table.add_row(*(row + ["-" if cost is None else f"{cost.expected:,.4f}"] if priced else row))
     calls, prompt, completion = (result.total(w) for w in ("calls", "prompt_tokens", "completion_tokens"))
-    total = ["total", "", "", _n(calls.expected), f"{_n(calls.low)}-{_n(calls.high)}", _n(prompt.expected),
+    total = ["total", "", _n(calls.expected), f"{_n(calls.low)}-{_n(calls.high)}", _n(prompt.expected),
              _n(completion.expected)]
     table.add_row(*(total + [f"{result.total('cost').expected:,.4f}"] if priced else total), style="bold")
     console.print(table)
