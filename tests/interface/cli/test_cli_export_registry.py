@@ -5,21 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import click
 import pytest
 from click.testing import CliRunner
 
 from seedless.core.dataset.chat_mapping import ChatMapping
 from seedless.engine.outputs.registry import FORMATS, format_names
-from seedless.interface.cli.export import export
-
-
-@click.group()
-def cli() -> None:
-    """A stand-in for `seedless`, which registers the command the same way."""
-
-
-cli.add_command(export)
+from seedless.interface.cli import main as cli
 
 
 @pytest.fixture

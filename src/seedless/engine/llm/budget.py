@@ -64,12 +64,14 @@ class Spend:
         if b is not None and b.tokens is not None and (
                 self.spent_tokens + self.reserved_tokens + held.tokens > b.tokens):
             raise BudgetExceeded(
-                f"the token budget ({b.tokens:,}) would be exceeded: {self.spent_tokens:,} spent, the next call may "
-                f"use up to {held.tokens:,}. Raise models.budget.tokens and run the same command to continue.")
+                f"the token budget ({b.tokens:,}) would be exceeded: {self.spent_tokens:,} spent, "
+                f"{self.reserved_tokens:,} held by calls in flight, the next call may use up to {held.tokens:,}. "
+                "Raise models.budget.tokens (seedless eval: --budget-tokens) and run the same command to continue.")
         if b is not None and b.cost is not None and self.spent_cost + self.reserved_cost + held.cost > b.cost:
             raise BudgetExceeded(
-                f"the cost budget ({b.cost:g}) would be exceeded: {self.spent_cost:.4f} spent, the next call may "
-                f"cost up to {held.cost:.4f}. Raise models.budget.cost and run the same command to continue.")
+                f"the cost budget ({b.cost:g}) would be exceeded: {self.spent_cost:.4f} spent, "
+                f"{self.reserved_cost:.4f} held by calls in flight, the next call may cost up to {held.cost:.4f}. "
+                "Raise models.budget.cost and run the same command to continue.")
         self.reserved_tokens += held.tokens
         self.reserved_cost += held.cost
         return held
