@@ -36,7 +36,7 @@ def with_clarity(example, spec):
 
 
 def test_the_example_step_runs_after_the_requirement_critic_and_rejects_under_its_own_name(tmp_path, clarity):
-    assert step_names() == ("meta_prompt", "complexify", "generate", "requirements", "clarity", "double_critic")
+    assert step_names() == ("meta_prompt", "complexify", "generate", "checks", "requirements", "clarity", "double_critic", "dedup")
     spec = with_clarity(clarity, parse_spec(SPEC + OUTPUT + "size: 6\n"))
     model = ScriptedModel()
     asked = []

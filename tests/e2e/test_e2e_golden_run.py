@@ -30,10 +30,10 @@ models: {endpoints: {fake: {kind: fake}}, default: fake}
 # (bytes, sha256) of each file, the run's folder written as ROOT. A deliberate change of the output updates these
 # (the assertion prints the new values); an unexplained one is a regression.
 GOLDEN = {
-    "run/dataset.jsonl": (3098, "a05f38363efeb294"),
-    "run/taxonomy.yaml": (3988, "59ee1350fa1c18bd"),
-    "run/strategies.yaml": (1919, "8125a95c16ad6762"),
-    "report.json": (3954, "18e254bcb81d9220"),
+    "run/dataset.jsonl": (4531, "c87889adf4088691"),
+    "run/taxonomy.yaml": (4024, "86dc88e28eebb7ef"),
+    "run/strategies.yaml": (2510, "0f4a1b598c94c461"),
+    "report.json": (4423, "455190ca30076302"),
 }
 
 

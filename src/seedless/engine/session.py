@@ -12,6 +12,7 @@ from seedless.engine.llm.bindings import Endpoints, role_endpoint
 from seedless.engine.llm.budget import Spend, cost_of, price_for
 from seedless.engine.llm.caller import Caller
 from seedless.engine.llm.clients import ModelClient
+from seedless.engine.llm.prompts import Templates
 from seedless.engine.store.calls import Store
 from seedless.engine.store.rundir import RunDir, RunLock, storage_full
 from seedless.spec.models import ModelsSettings, Price, Role, Spec
@@ -55,8 +56,9 @@ class ModelSession:
     stored. The store records the command's status (ok, failed or interrupted) when the block ends."""
 
     def __init__(self, models: ModelsSettings, seed: int, db: Path, command: str, *, events: EventSink = ignore,
-                 clients: dict[str, ModelClient] | None = None):
+                 clients: dict[str, ModelClient] | None = None, templates: Templates | None = None):
         self.models = models
+        self.templates = templates
         self.seed = seed
         self.db = db
         self.command = command
@@ -74,7 +76,8 @@ class ModelSession:
             self.caller = Caller(self.store, self.endpoints.bindings(), seed=self.seed,
                                  max_repairs=self.models.max_repairs, events=self.events,
                                  spend=spent_so_far(self.models, self.store, prices), prices=prices,
-                                 max_consecutive_failures=self.models.max_consecutive_failures)
+                                 max_consecutive_failures=self.models.max_consecutive_failures,
+                                 templates=self.templates)
         except BaseException as exc:
             self.store.close(status_of(exc))
             raise
@@ -101,7 +104,8 @@ class Session(ModelSession):
                  clients: dict[str, ModelClient] | None = None):
         self.spec = spec
         self.run = RunDir(out)
-        super().__init__(spec.models, spec.seed, self.run.db, command, events=events, clients=clients)
+        super().__init__(spec.models, spec.seed, self.run.db, command, events=events, clients=clients,
+                         templates=Templates.of(spec))
         self._snapshot_done = False
 
     async def __aenter__(self) -> Session:

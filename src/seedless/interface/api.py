@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from seedless.core.dataset.chat_mapping import ChatMapping
 from seedless.core.dataset.record import Record, Rejection
@@ -18,6 +18,7 @@ from seedless.engine.events import EventSink, ignore
 from seedless.engine.llm.clients import ModelClient
 from seedless.engine.outputs.export import ExportResult
 from seedless.engine.outputs.export import export as export_run
+from seedless.engine.stages.datapoint.checks import register_validator
 from seedless.engine.store.jsonl import read_objects
 from seedless.engine.store.rundir import RunDir, RunDirError
 from seedless.spec.eval_settings import EvalSettings
@@ -68,24 +69,39 @@ def _claim(spec: SpecLike, out: str | Path, force: bool) -> Path:
     return Path(out)
 
 
+def with_validators(spec: Spec, validators: Collection[Callable[[dict[str, Any]], Any]]) -> Spec:
+    """`spec` with the callables added to generation.validators (by the names the checks step knows them by)."""
+    if not validators:
+        return spec
+    names = [*spec.generation.validators, *(register_validator(fn) for fn in validators)]
+    return spec.model_copy(update={"generation": spec.generation.model_copy(update={"validators": names})})
+
+
 async def arun(spec: SpecLike, out: str | Path, *, events: EventSink = ignore, from_scratch: bool = False,
                force: bool = False, clients: dict[str, ModelClient] | None = None, base_url: str | None = None,
                model: str | None = None, api_key_env: str | None = None,
-               max_concurrency: int | None = None) -> RunOutcome:
+               max_concurrency: int | None = None,
+               validators: Collection[Callable[[dict[str, Any]], Any]] = ()) -> RunOutcome:
     """`seedless run` as a coroutine; `events` receives typed progress events (engine.events). `force` uses an
-    `out` that holds files seedless did not write (refused otherwise, like the CLI without --force)."""
+    `out` that holds files seedless did not write (refused otherwise, like the CLI without --force).
+    `validators`: callables run on each datapoint by the checks step, like generation.validators (each takes the
+    datapoint dict; None or True passes, a reason string or (False, reason) rejects)."""
     loaded = spec_of(spec, base_url=base_url, model=model, api_key_env=api_key_env, max_concurrency=max_concurrency,
                      clients=clients or {})
+    loaded = with_validators(loaded, validators)
     return await run_dataset(loaded, _claim(spec, out, force), events=events, from_scratch=from_scratch,
                              clients=clients)
 
 
 def run(spec: SpecLike, out: str | Path, *, events: EventSink = ignore, from_scratch: bool = False,
         force: bool = False, clients: dict[str, ModelClient] | None = None, base_url: str | None = None,
-        model: str | None = None, api_key_env: str | None = None, max_concurrency: int | None = None) -> RunOutcome:
-    """`seedless run SPEC --out OUT`: taxonomies, strategies, then the dataset. Resumable like the CLI."""
+        model: str | None = None, api_key_env: str | None = None, max_concurrency: int | None = None,
+        validators: Collection[Callable[[dict[str, Any]], Any]] = ()) -> RunOutcome:
+    """`seedless run SPEC --out OUT`: taxonomies, strategies, then the dataset. Resumable like the CLI.
+    `validators`: callables the checks step runs on each datapoint (see `arun`)."""
     return asyncio.run(arun(spec, out, events=events, from_scratch=from_scratch, force=force, clients=clients,
-                            base_url=base_url, model=model, api_key_env=api_key_env, max_concurrency=max_concurrency))
+                            base_url=base_url, model=model, api_key_env=api_key_env, max_concurrency=max_concurrency,
+                            validators=validators))
 
 
 def taxonomy(spec: SpecLike, out: str | Path, *, events: EventSink = ignore, from_scratch: bool = False,

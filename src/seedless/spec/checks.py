@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+import importlib
+import re
+from collections.abc import Callable, Collection
 from typing import Any
 
 import jsonschema
@@ -60,6 +62,14 @@ def cross_check(data: dict[str, Any], clients: Collection[str] = ()) -> list[tup
         except jsonschema.SchemaError as exc:
             where = ("output", "json_schema", *[str(p) for p in exc.path])
             problems.append((where, f"not a valid JSON Schema: {exc.message[:200]}"))
+    problems += _field_check_problems(fields if isinstance(fields, list) else [], kind)
+    validators = _mapping(data.get("generation")).get("validators")
+    for i, path in enumerate(validators if isinstance(validators, list) else []):
+        if isinstance(path, str):
+            try:
+                import_callable(path)
+            except ValueError as exc:
+                problems.append((("generation", "validators", i), str(exc)))
     answer = output.get("answer_field")
     if isinstance(answer, str):
         if kind == "text":
@@ -71,3 +81,81 @@ def cross_check(data: dict[str, Any], clients: Collection[str] = ()) -> list[tup
             if props and answer not in props:
                 problems.append((("output", "answer_field"), f"'{answer}' is not a property of json_schema"))
     return problems
+
+
+NUMBER_TYPES = ("integer", "number")
+
+
+def _field_check_problems(fields: list[Any], kind: Any) -> list[tuple[Loc, str]]:
+    """The deterministic checks of output.fields (FieldSpec) against the field types they need."""
+    problems: list[tuple[Loc, str]] = []
+    types = {_mapping(f).get("name"): _mapping(f).get("type", "string") for f in fields}
+    for i, raw in enumerate(fields):
+        field = _mapping(raw)
+        ftype = field.get("type", "string")
+
+        def bad(key: str, message: str) -> None:
+            problems.append((("output", "fields", i, key), message))
+
+        declared = [k for k in ("choices_from", "choices", "items", "min_items", "max_items", "minimum", "maximum",
+                                "pattern", "unique") if field.get(k) not in (None, False)]
+        if declared and kind != "fields":
+            bad(declared[0], "checks on output.fields need output.kind 'fields'")
+        source = field.get("choices_from")
+        if isinstance(source, str):
+            if source not in types:
+                bad("choices_from", f"names no field '{source}'")
+            elif types[source] != "list":
+                bad("choices_from", f"'{source}' is not a list field (type {types[source]})")
+            elif source == field.get("name"):
+                bad("choices_from", "names the field itself")
+            elif ftype == "list":
+                bad("choices_from", "a list field cannot be one of the options")
+        choices = field.get("choices")
+        if choices is not None and ftype in ("list", "boolean"):
+            bad("choices", f"needs a string or number field, not {ftype}")
+        elif isinstance(choices, list) and ftype in NUMBER_TYPES and any(
+                isinstance(c, bool) or not isinstance(c, int | float) for c in choices):
+            bad("choices", f"must be numbers for a field of type {ftype}")
+        for key in ("items", "min_items", "max_items"):
+            if field.get(key) is not None and ftype != "list":
+                bad(key, f"needs a list field, not {ftype}")
+        if field.get("items") is not None and (field.get("min_items") is not None
+                                               or field.get("max_items") is not None):
+            bad("items", "give items, or min_items / max_items, not both")
+        for low, high in (("min_items", "max_items"), ("minimum", "maximum")):
+            lo, hi = field.get(low), field.get(high)
+            if isinstance(lo, int | float) and isinstance(hi, int | float) and lo > hi:
+                bad(low, f"is larger than {high} ({lo} > {hi})")
+        for key in ("minimum", "maximum"):
+            if field.get(key) is not None and ftype not in NUMBER_TYPES:
+                bad(key, f"needs an integer or number field, not {ftype}")
+        pattern = field.get("pattern")
+        if isinstance(pattern, str):
+            if ftype != "string":
+                bad("pattern", f"needs a string field, not {ftype}")
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                bad("pattern", f"not a valid regular expression: {exc}")
+    return problems
+
+
+def import_callable(path: str) -> Callable[..., Any]:
+    """The callable a dotted path names (`package.module.function`, or `package.module:function`); ValueError
+    saying why when it does not import or is not callable. The one resolver of user validators."""
+    module_name, sep, attr = path.partition(":") if ":" in path else path.rpartition(".")
+    if not sep or not module_name or not attr:
+        raise ValueError(f"'{path}' is not a dotted path to a callable (package.module.function)")
+    try:
+        module = importlib.import_module(module_name)
+    except Exception as exc:  # noqa: BLE001 - any import failure of user code is a spec problem
+        raise ValueError(f"'{path}': module '{module_name}' does not import ({type(exc).__name__}: {exc})") from None
+    target: Any = module
+    for part in attr.split("."):
+        if not hasattr(target, part):
+            raise ValueError(f"'{path}': '{module_name}' has no attribute '{attr}'")
+        target = getattr(target, part)
+    if not callable(target):
+        raise ValueError(f"'{path}' is not callable")
+    return target

@@ -190,6 +190,11 @@ def spec_problem(spec: Spec, loc: Loc, message: str) -> SpecProblem:
     return SpecProblem(file, line, field, message)
 
 
+def spec_folder(spec: Spec) -> Path:
+    """The folder that relative paths in a spec (prompts.dir) start from: the spec file's, else the working one."""
+    return Path(spec._source[0]).parent if spec._source is not None else Path(".")
+
+
 def parse_spec(text: str, file: str = "<spec>", *, clients: Collection[str] = ()) -> Spec:
     """Validate spec text; raise SpecError listing every problem. `clients`: endpoint names the caller supplies
     as clients (the Python API's `clients=`), which roles and models.default may name without declaring them."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import Enum
+from pathlib import Path
 from typing import Any, Literal, Union
 
 from pydantic import Field, PrivateAttr
@@ -54,6 +55,10 @@ ROLE_DEFAULTS: dict[Role, tuple[float, int]] = {
     Role.taxonomy_judge: (0.0, 600),
     Role.corrupter: (0.7, 400),
 }
+# ROLE_DEFAULTS' max_tokens are sized for the packaged 0.5B model. A role on an OpenAI-compatible endpoint (often a
+# strong or reasoning model, which writes longer explanations or thinks first) gets this many times more, unless
+# its own max_tokens is set; embedded and fake endpoints keep ROLE_DEFAULTS as they are.
+OPENAI_TOKEN_FACTOR = 4
 
 
 class RoleSettings(Strict):
@@ -90,8 +95,12 @@ class ModelsSettings(Strict):
     budget: Budget | None = Field(None, description="A hard limit in tokens and/or money for each run directory.")
 
     def sampling(self, role: Role) -> tuple[float, int]:
-        """(temperature, max_tokens) of a role: its own settings where given, else ROLE_DEFAULTS."""
+        """(temperature, max_tokens) of a role: its own settings where given, else ROLE_DEFAULTS (max_tokens times
+        OPENAI_TOKEN_FACTOR when the role's endpoint is of kind openai)."""
         temperature, max_tokens = ROLE_DEFAULTS[role]
+        name = (self.roles[role].endpoint if role in self.roles else None) or self.default
+        if getattr(self.endpoints.get(name), "kind", "") == "openai":
+            max_tokens = min(max_tokens * OPENAI_TOKEN_FACTOR, 32768)
         own = self.roles.get(role)
         if own is not None and own.temperature is not None:
             temperature = own.temperature
@@ -145,13 +154,28 @@ class MixSettings(Strict):
         "balanced", description="balanced: each branch of a level equally likely; uniform: each node equally likely.")
 
 
+class DedupSettings(Strict):
+    """Duplicates and benchmark overlap rejected by the dedup step, after every other step; no model call."""
+
+    enabled: bool = Field(True, description="Reject a datapoint that repeats an accepted one or a reference item.")
+    ngram: int = Field(5, ge=1, le=50, description="Words per n-gram; a text shorter than this matches only itself "
+                       "(after case, spacing and punctuation are taken out).")
+    overlap: float = Field(0.8, gt=0, le=1, description="n-gram score at or above which two texts are the same: "
+                           "Jaccard against accepted datapoints, the share of a reference item's n-grams found in the "
+                           "datapoint against references.")
+    references: list[Path] = Field(default_factory=list, description="Reference files (JSONL, Parquet or a run "
+                                   "directory, e.g. a benchmark's test set) no datapoint may overlap.")
+    embedding_threshold: float | None = Field(None, gt=0, le=1, description="Also reject at this cosine similarity "
+                                              "of the packaged static embedder (off when unset; 0.95 is eval's).")
+
+
 class GenerationSettings(Strict):
     """Local diversification, complexity and quality control of each datapoint."""
 
     meta_prompt: bool = Field(True, description="Turn each mix into a concrete scenario first (off: the mix itself).")
     candidates: int = Field(3, ge=1, le=8, description="K meta-prompt candidates drafted per datapoint; one kept.")
     history: int = Field(5, ge=0, le=20, description="Earlier meta-prompts of the same mix shown, so repeats differ.")
-    history_lag: int = Field(4, ge=1, le=64, description="Repeats of one mix drafted at once: each sees the "
+    history_lag: int = Field(1, ge=1, le=64, description="Repeats of one mix drafted at once: each sees the "
                              "meta-prompts of repeats at least this many before it (1: strictly one after another).")
     complexify: float = Field(0.5, ge=0, le=1, description="c: exact fraction of datapoints made harder.")
     requirement_critic: bool = Field(True, description="Check each datapoint against its meta-prompt and mix.")
@@ -159,6 +183,10 @@ class GenerationSettings(Strict):
     double_critic: bool = Field(True, description="With an answer field: 'is it correct?' yes and 'is it wrong?' no.")
     slot_attempts: int = Field(2, ge=1, le=10, description="Tries of one slot (same mix) before it is given up.")
     max_attempts: int | None = Field(None, ge=1, description="Most tries in the whole run; default 4 x size.")
+    validators: list[str] = Field(default_factory=list, description="Dotted paths (package.module.function) of "
+                                  "Python callables run on each datapoint by the checks step: None or True passes, a "
+                                  "string (or (False, reason)) rejects with that reason.")
+    dedup: DedupSettings = Field(default_factory=DedupSettings)
 
     def attempt_bound(self, size: int) -> int:
         return self.max_attempts if self.max_attempts is not None else 4 * size
@@ -170,6 +198,26 @@ class FieldSpec(Strict):
     type: Literal["string", "integer", "number", "boolean", "list"] = "string"
     max_chars: int | None = Field(None, ge=1, le=20000, description="Longest value (each item of a list); "
                                   "sent in the JSON schema, so a constrained decoder stops there.")
+    # Deterministic checks (the `checks` datapoint step); cross-field consistency in spec/checks.py.
+    choices_from: str | None = Field(None, description="A list field of the same datapoint this value must be one "
+                                     "of (compared case- and space-insensitively; a letter A, B, ... names an option "
+                                     "by position).")
+    choices: list[str | int | float] | None = Field(None, min_length=1, description="The values allowed.")
+    items: int | None = Field(None, ge=1, le=64, description="A list field's exact number of items.")
+    min_items: int | None = Field(None, ge=1, le=64, description="A list field's fewest items.")
+    max_items: int | None = Field(None, ge=1, le=64, description="A list field's most items.")
+    minimum: float | None = Field(None, description="A number field's smallest value.")
+    maximum: float | None = Field(None, description="A number field's largest value.")
+    pattern: str | None = Field(None, min_length=1, max_length=500, description="A regex the whole string matches.")
+    unique: bool = Field(False, description="No two accepted datapoints share this value (normalised), across "
+                         "the whole run directory.")
+
+    @property
+    def checked(self) -> bool:
+        """Whether the field declares any deterministic check."""
+        return self.unique or any(v is not None for v in (self.choices_from, self.choices, self.items,
+                                                          self.min_items, self.max_items, self.minimum,
+                                                          self.maximum, self.pattern))
 
 
 class OutputFormat(Strict):
@@ -177,6 +225,22 @@ class OutputFormat(Strict):
     fields: list[FieldSpec] = Field(default_factory=list)
     json_schema: dict[str, Any] | None = Field(None, description="A JSON Schema object, when kind is json_schema.")
     answer_field: str | None = Field(None, description="The field holding the answer or label (double critic).")
+
+
+class PromptSettings(Strict):
+    """How the prompt templates are rendered: worked examples, and the user's own templates."""
+
+    examples: Literal["auto", "always", "never"] = Field(
+        "auto", description="Worked examples in the prompts. auto: on for small local models (endpoints of kind "
+        "embedded or fake, and clients given by name), off for any other kind (openai); always; never.")
+    dir: str | None = Field(None, description="A folder (relative to the spec file) of <call site>.j2 templates "
+                            "that replace the packaged ones; checked by `seedless validate`.")
+
+    def examples_for(self, kind: str) -> bool:
+        """Whether a call to an endpoint of this kind ("": a client given by name) shows the worked examples."""
+        if self.examples != "auto":
+            return self.examples == "always"
+        return kind in ("embedded", "fake", "")
 
 
 class Spec(Strict):
@@ -194,6 +258,7 @@ class Spec(Strict):
     generation: GenerationSettings = Field(default_factory=GenerationSettings)
     output: OutputFormat = Field(default_factory=OutputFormat)
     models: ModelsSettings = Field(default_factory=ModelsSettings)
+    prompts: PromptSettings = Field(default_factory=PromptSettings)
     seed: int = Field(0, ge=0, le=2**31 - 1)
     # Set by the loader: the file and the line of every YAML path, so that problems found later (the spec's
     # strategies against the taxonomies) name them too.

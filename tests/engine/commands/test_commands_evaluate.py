@@ -158,3 +158,19 @@ def test_the_budget_applies_to_eval_and_stops_it_before_a_call_would_pass_it(tmp
         asyncio.run(evaluate(data, EvalSettings(models=models, metrics=["complexity"]), tmp_path / "r.json",
                              clients=clients))
     assert 0 < len(client.requests) < 6  # unbounded, the schedule asks at least six batches
+
+
+def test_eval_judges_with_the_strongest_packaged_model_unless_models_are_named(monkeypatch):
+    from seedless.engine.commands import evaluate as command
+    from seedless.spec.models import EmbeddedEndpoint
+
+    monkeypatch.setattr(command, "strongest_installed", lambda: "qwen2.5-coder-1.5b")
+    chosen = command.judging_models(EvalSettings(models=ModelsSettings(endpoints={"embedded": EmbeddedEndpoint(
+        n_parallel=2)})))
+    assert chosen.models.endpoints["embedded"].model == "qwen2.5-coder-1.5b"
+    assert chosen.models.endpoints["embedded"].n_parallel == 2  # the endpoint's other settings kept
+    named = EvalSettings(models=ModelsSettings(endpoints={"embedded": EmbeddedEndpoint(model="qwen2.5-coder-0.5b")}))
+    assert command.judging_models(named) is named
+    assert command.judging_models(settings()) == settings()  # a fake or a server: as given
+    monkeypatch.setattr(command, "strongest_installed", lambda: None)
+    assert command.judging_models(EvalSettings()).models.endpoints["embedded"].model == "qwen2.5-coder-0.5b"

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from conftest import fake_clients
+from conftest import fake_clients, user_text
 from seedless.core.plan.strategy_file import StrategyFileError, read_strategies
 from seedless.engine.commands.plan import build_plan
 from seedless.spec import SpecError, parse_spec
@@ -48,7 +48,7 @@ def test_unusable_parts_of_the_models_strategies_are_dropped_with_notes(spec, sc
         {"name": "B", "description": "", "weight": 1, "taxonomies": ["Missing"], "exclusions": []}]})
     outcome, _ = plan(spec, tmp_path, scripted)
     assert [(s.name, [c.under for c in s.components], s.exclusions) for s in outcome.strategies] == [
-        ("A", [("Topic",)], [])]
+        ("A", [("Topic",)], []), ("all factors", [("Topic",), ("Format",)], [])]  # Format was left out: completed
     joined = " | ".join(outcome.notes)
     assert "dropped 'Nope' (no such taxonomy or node)" in joined
     assert "dropped 'Topic > Topic common' (its taxonomy is already sampled)" in joined
@@ -207,3 +207,73 @@ def test_two_exclusions_that_together_allow_no_mix_are_reported_together(scripte
     assert [str(p) for p in err.value.problems] == [
         "spec.yaml:13: strategies[0].exclusions: together these exclusions exclude every mix of the strategy; "
         "narrow or remove one"]
+
+
+def notices(spec, out, model):
+    from seedless.engine.events import Notice
+    seen = []
+    clients, client = fake_clients(model)
+    outcome = asyncio.run(build_plan(spec, out, clients=clients, events=seen.append))
+    return outcome, [e.message for e in seen if isinstance(e, Notice) and e.warning], client
+
+
+def test_model_strategies_that_leave_a_factor_unsampled_are_completed_with_the_default_strategy(spec, scripted,
+                                                                                               tmp_path):
+    scripted.overrides["strategies"] = lambda r: json.dumps({"strategies": [
+        {"name": "Topics", "description": "", "weight": 3, "taxonomies": ["Topic"], "exclusions": []}]})
+    outcome, warnings, _ = notices(spec, tmp_path, scripted)
+    assert outcome.source == "model"
+    assert [(s.name, s.weight, [c.under for c in s.components]) for s in outcome.strategies] == [
+        ("Topics", 3.0, [("Topic",)]), ("all factors", 3.0, [("Topic",), ("Format",)])]
+    assert outcome.budget.reachable == 4 + 8
+    (note,) = [n for n in outcome.notes if n.startswith("completed with the default strategy")]
+    assert "no strategy samples 'Format'" in note and note in (tmp_path / "strategies.yaml").read_text()
+    assert any("completed with the default strategy" in w for w in warnings)
+    assert not any("so no datapoint will have that factor" in w for w in warnings)  # nothing is left unsampled
+
+
+def test_model_strategies_that_reach_far_fewer_mixes_than_the_taxonomies_allow_are_completed(spec, scripted,
+                                                                                            tmp_path):
+    scripted.overrides["strategies"] = lambda r: json.dumps({"strategies": [
+        {"name": "One", "description": "", "weight": 2, "taxonomies": ["Topic > Topic common", "Format > Format common"],
+         "exclusions": [{"nodes": ["Topic > Topic common > Topic common 1.1", "Format > Format common"],
+                         "reason": "one mix left"}]}]})
+    outcome, warnings, _ = notices(spec, tmp_path, scripted)
+    # One reaches V = 1 for N = 100, where every taxonomy reaches 8: 1 < min(100, 8) / 4
+    assert [s.name for s in outcome.strategies] == ["One", "all factors"]
+    assert outcome.strategies[0].exclusions[0].paths[0] == ("Topic", "Topic common", "Topic common 1.1")
+    assert outcome.budget.reachable == 1 + 8
+    assert any("they reach V = 1 mixes for 100 datapoints where the taxonomies allow 8" in w for w in warnings)
+
+
+def test_the_specs_strategies_that_leave_a_factor_unsampled_are_warned_about_not_changed(scripted, tmp_path):
+    text = SPEC_WITH_STRATEGY.format(exclusion="[]").replace("taxonomies: [Topic > Topic common, Format]",
+                                                             "taxonomies: [Topic]")
+    given = parse_spec(text.replace("    exclusions:\n      - nodes: []\n", ""), "spec.yaml")
+    outcome, warnings, _ = notices(given, tmp_path, scripted)
+    assert outcome.source == "spec" and [s.name for s in outcome.strategies] == ["Mine"]
+    assert [c.under for c in outcome.strategies[0].components] == [("Topic",)]
+    assert warnings == ["strategies: no strategy samples 'Format', so no datapoint will have that factor; add it to "
+                        "a strategy in the spec's strategies"]
+
+
+def test_the_strategist_is_shown_every_node_an_exclusion_may_name(spec, scripted, tmp_path):
+    _, _, client = notices(spec, tmp_path, scripted)
+    (request,) = [r for r in client.requests if r.schema_name == "strategies"]
+    shown = user_text(request)
+    second_level = [line for line in shown.splitlines() if line.startswith("  - Topic > Topic common: ")]
+    assert len(second_level) == 1 and {"Topic common 1.1", "Topic common common"} <= set(
+        second_level[0].split(": ", 1)[1].split(", "))
+    assert "  - Format > Format common" in shown.splitlines() and "(the first" not in shown
+
+
+def test_the_nodes_shown_to_the_strategist_are_bounded_by_the_schemas_cap_and_say_so(spec, scripted, tmp_path,
+                                                                                    monkeypatch):
+    from seedless.engine.stages import strategies
+    monkeypatch.setattr(strategies, "MAX_NODE_CHOICES", 3)
+    _, _, client = notices(spec, tmp_path, scripted)
+    (request,) = [r for r in client.requests if r.schema_name == "strategies"]
+    shown = user_text(request)
+    assert "(the first 3 only)" in shown
+    listed = [line for line in shown.splitlines() if line.startswith("  - ")]
+    assert sum(1 + (len(line.split(": ", 1)[1].split(", ")) if ": " in line else 0) for line in listed) == 3

@@ -64,3 +64,16 @@ def test_a_client_given_under_a_declared_name_keeps_that_endpoints_settings():
     binding = Endpoints(spec.models, clients={"api": stand_in}).bindings()[Role.generator]
     assert binding.client is stand_in and binding.variant == '{"top_k":3}'
     assert binding.limiter.controller is not None and binding.limiter.ceiling == 7
+
+
+def test_several_embedded_endpoints_share_the_processs_cores_unless_threads_are_given(monkeypatch):
+    monkeypatch.setattr("os.cpu_count", lambda: 8)
+    spec = spec_of("  endpoints:\n    small: {kind: embedded}\n"
+                   "    large: {kind: embedded, model: qwen2.5-coder-1.5b, n_parallel: 4}\n"
+                   "    pinned: {kind: embedded, threads: 6}\n  default: small\n"
+                   "  roles: {judge: {endpoint: large}, critic: {endpoint: large}, rater: {endpoint: pinned}}\n")
+    endpoints = Endpoints(spec.models)
+    assert [endpoints.client(n).settings.threads for n in ("small", "large", "pinned")] == [2, 2, 6]
+    assert endpoints.client("large").identity == "embedded:qwen2.5-coder-1.5b-instruct-q4_k_m@cc324af070c2"
+    alone = Endpoints(spec_of("  endpoints: {small: {kind: embedded}}\n  default: small\n").models)
+    assert alone.client("small").settings.threads is None  # one embedded server: all cores, as before

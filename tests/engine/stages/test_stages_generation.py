@@ -172,6 +172,52 @@ generation: {complexify: 0, history: 5, history_lag: 2}
     assert seen == [0, 0, 1, 2, 3]  # repeat j sees repeats 0..j-2
 
 
+class NumberedScenarios(ScriptedModel):
+    """The scripted model, but each meta-prompt reply's scenario (and datapoint) is numbered, so every kept one is
+    told apart;
+    `asked` holds (request text, the scenario it was given) in the order the requests came."""
+
+    def __init__(self):
+        super().__init__()
+        self.asked: list[tuple[str, str]] = []
+
+    def __call__(self, request):
+        reply = super().__call__(request)
+        if request.schema_name == "generate":  # datapoints that differ, so no step rejects a repeat
+            return json.dumps({"question": f"Question {len(self.asked)}?", "answer": len(self.asked)})
+        if request.schema_name != "meta_prompt":
+            return reply
+        candidates = json.loads(reply)["candidates"]
+        candidates[-1] = candidates[-1].rstrip(".") + f", number {len(self.asked) + 1}."
+        self.asked.append((user_text(request), candidates[-1]))
+        return json.dumps({"candidates": candidates})
+
+
+def _mix_and_history(text):
+    """(the requirements block, the scenarios listed under 'already written') of one meta_prompt request."""
+    mix = text.split("Requirements of this datapoint:")[1].split("The datapoint itself")[0]
+    block = text.split("Scenarios already written")[1].split("\n\n")[0] if "already written" in text else ""
+    return mix, [line[2:] for line in block.splitlines() if line.startswith("- ")]
+
+
+@pytest.mark.parametrize("per_mix", [2, 4, 10])
+def test_at_the_defaults_every_repeat_of_a_mix_sees_the_kept_meta_prompts_of_all_earlier_repeats(tmp_path, per_mix):
+    model = NumberedScenarios()
+    extra = "strategies: [{name: Formats, taxonomies: [Format]}]\ngeneration: {complexify: 0}\n"
+    outcome, _ = run(spec_of(extra, size=2 * per_mix), tmp_path, model)  # Format has 2 leaves: V = 2, N/V = per_mix
+    assert outcome.budget.reachable == 2
+    keep = parse_spec(SPEC).generation.history
+    assert len(model.asked) == 2 * per_mix  # one meta-prompt per slot: every try accepted
+    earlier: dict[str, list[str]] = {}
+    for text, kept in model.asked:
+        mix, shown = _mix_and_history(text)
+        before = earlier.setdefault(mix, [])
+        assert shown == before[-keep:]  # every earlier repeat of its mix, the last `history` of them
+        before.append(kept)
+    repeats = sorted(len(v) for v in earlier.values())
+    assert sum(repeats) == 2 * per_mix and (per_mix < 10 or repeats[-1] > keep)  # at 10, the window is full
+
+
 def scripted_requests(tmp_path, scripted, name):
     from seedless.engine.store.calls import Store
     store = Store(tmp_path / "seedless.db")

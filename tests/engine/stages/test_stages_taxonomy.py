@@ -39,6 +39,15 @@ def test_each_node_gets_n_independent_proposals(spec, scripted, tmp_path):
     assert builder.decisions[0].proposals[0] == ["Topic 1.1", "Topic 1.2", "Topic common"]
 
 
+
+def test_the_taxonomy_critic_sees_the_level_plan_of_the_nodes_it_edits(spec, scripted, tmp_path):
+    tax, builder, client = build(spec, scripted, tmp_path, depth=2)
+    critics = [user_text(r) for r in client.requests if r.schema_name == "taxonomy_critic"]
+    level2 = [text for text in critics if 'Category: "Topic"' not in text]
+    assert level2 and all(f"Plan for this level: {builder.plans[0].plan}" in text for text in level2)
+    root = [text for text in critics if 'Category: "Topic"' in text]
+    assert root and not any("Plan for this level" in text for text in root)  # no plan before level 1
+
 def test_pool_orders_by_votes_then_first_seen():
     pooled = pool([["A", "B"], ["b", "C"], ["C", "D", "B"]])
     assert pooled == [("B", 3), ("C", 2), ("A", 1), ("D", 1)]

@@ -87,3 +87,11 @@ def test_a_token_budget_stops_eval_cleanly_and_the_same_command_with_more_budget
         done = runner.invoke(main, args + ["--budget-tokens", "1000000"])
     assert done.exit_code == 0, done.output
     assert set(json.loads((tmp_path / "r.json").read_text())["complexity"]["ratings"]) == {f"q{i}" for i in range(12)}
+
+
+def test_a_packaged_judge_and_a_server_are_one_or_the_other(runner, tmp_path):
+    data = write(tmp_path)
+    result = runner.invoke(main, ["eval", str(data), "--out", str(tmp_path / "r.json"), "--metrics", "complexity",
+                                  "--embedded-model", "qwen2.5-coder-1.5b", "--base-url", "http://127.0.0.1:9/v1",
+                                  "--model", "m"])
+    assert result.exit_code == 2 and "choose one" in result.output

@@ -15,23 +15,36 @@ MAX_FIELD_CHARS = 2000
 MAX_LIST_ITEMS = 12
 
 
-def _field_schema(field: FieldSpec) -> dict[str, Any]:
+def _field_schema(field: FieldSpec, checks: bool) -> dict[str, Any]:
+    """A field's schema; with `checks`, also what JSON Schema can say of its declared checks (a field that declares
+    none gets exactly the schema it had before checks existed)."""
     if field.type == "list":
+        low, high = (field.items, field.items) if field.items else (field.min_items, field.max_items)
+        room = max(MAX_LIST_ITEMS, high or 0, low or 0)  # never below what the checks allow
         return {"type": "array", "items": {"type": "string", "minLength": 1, "maxLength": field.max_chars or 400},
-                "minItems": 1, "maxItems": MAX_LIST_ITEMS}
+                "minItems": (low or 1) if checks else 1, "maxItems": (high or room) if checks else room}
+    schema: dict[str, Any] = {"type": field.type}
     if field.type == "string":
-        return {"type": "string", "minLength": 1, "maxLength": field.max_chars or MAX_FIELD_CHARS}
-    return {"type": field.type}
+        schema |= {"minLength": 1, "maxLength": field.max_chars or MAX_FIELD_CHARS}
+    if checks and field.choices is not None:
+        schema["enum"] = list(field.choices)
+    if checks and field.type in ("integer", "number"):
+        schema |= {k: v for k, v in (("minimum", field.minimum), ("maximum", field.maximum)) if v is not None}
+    if checks and field.pattern is not None:
+        schema["pattern"] = f"^(?:{field.pattern})$"
+    return schema
 
 
-def record_schema(output: OutputFormat) -> dict[str, Any]:
-    """The JSON schema of one datapoint: free text is wrapped as {"text": ...}; a user's schema is used as is."""
+def record_schema(output: OutputFormat, *, checks: bool = True) -> dict[str, Any]:
+    """The JSON schema of one datapoint: free text is wrapped as {"text": ...}; a user's schema is used as is.
+    `checks=False` leaves out the fields' declared checks: what a generated datapoint is validated against, so that
+    the checks step (not the parser) rejects or repairs a value that breaks them, with their reason."""
     if output.kind == "json_schema" and output.json_schema is not None:
         return output.json_schema
     if output.kind == "fields":
         return {
             "type": "object",
-            "properties": {f.name: _field_schema(f) for f in output.fields},
+            "properties": {f.name: _field_schema(f, checks) for f in output.fields},
             "required": [f.name for f in output.fields],
             "additionalProperties": False,
         }
@@ -65,7 +78,7 @@ def _coerce(output: OutputFormat, data: Any) -> Any:
 @functools.lru_cache(maxsize=16)
 def _validator(output_json: str) -> jsonschema.Draft202012Validator:
     """One compiled validator per output format (building one costs more than validating a datapoint)."""
-    return jsonschema.Draft202012Validator(record_schema(OutputFormat.model_validate_json(output_json)))
+    return jsonschema.Draft202012Validator(record_schema(OutputFormat.model_validate_json(output_json), checks=False))
 
 
 def validate_record(output: OutputFormat, data: Any) -> tuple[dict[str, Any] | None, str | None]:

@@ -16,9 +16,11 @@ from seedless.engine.evaluation.measure import Measure, MeasureContext
 from seedless.engine.evaluation.registry import selected
 from seedless.engine.events import EventSink, Notice, ignore
 from seedless.engine.llm.clients import ModelClient
+from seedless.engine.llm.clients.packaged_model import strongest_installed
 from seedless.engine.session import ModelSession
 from seedless.engine.store.rundir import RunDir
 from seedless.engine.tasks import together
+from seedless.spec.endpoints import EmbeddedEndpoint
 from seedless.spec.eval_settings import EvalSettings
 from seedless.spec.secrets import public_dump
 
@@ -52,13 +54,30 @@ def _missing(measure: Measure, context: MeasureContext) -> str | None:
     return None
 
 
+def judging_models(settings: EvalSettings) -> EvalSettings:
+    """The settings as given, unless they leave eval on the default embedded endpoint (no model named): then
+    every eval role (assigner, rater, judge, taxonomy judge, corrupter) runs on the strongest packaged model
+    installed (the 1.5B with the `local-large` extra), with that endpoint's other settings kept."""
+    endpoint = settings.models.endpoints.get(settings.models.default)
+    best = strongest_installed()
+    if (not isinstance(endpoint, EmbeddedEndpoint) or "model" in endpoint.model_fields_set
+            or endpoint.model_path is not None or best is None or best == endpoint.model):
+        return settings
+    chosen = endpoint.model_copy(update={"model": best})
+    models = settings.models.model_copy(update={"endpoints": settings.models.endpoints
+                                                | {settings.models.default: chosen}})
+    return settings.model_copy(update={"models": models})
+
+
 async def evaluate(data: Path | None, settings: EvalSettings, report_path: Path, *, taxonomy: Path | None = None,
                    expert: Path | None = None, events: EventSink = ignore,
                    clients: dict[str, ModelClient] | None = None) -> EvalReport:
     """Every selected measure of `data` (JSONL, Parquet or a run directory). Model calls go through the store
     beside the report, so running the same eval again sends no finished call. Items are read only for the
     measures that need them: taxonomy_quality alone reads no data (`data` may be None, or a run directory
-    whose taxonomy.yaml is the generated taxonomy)."""
+    whose taxonomy.yaml is the generated taxonomy). Unless `settings.models` was given, the measures judge
+    with the strongest packaged model that is installed (`judging_models`)."""
+    settings = judging_models(settings)
     wanted = selected(list(settings.metrics))
     need_items = sorted(m.name for m in wanted if m.needs.items)
     if need_items and data is None:

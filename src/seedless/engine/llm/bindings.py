@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import os
+
 from seedless.engine.llm.caller import Binding
 from seedless.engine.llm.clients import ModelClient, make_client
 from seedless.engine.llm.clients.http_post import RetryHook
 from seedless.engine.llm.transport.concurrency import Controller, ControlSettings
 from seedless.engine.llm.transport.dispatch import RetryPolicy
 from seedless.engine.llm.transport.limiter import Limiter
-from seedless.spec.models import Endpoint, ModelsSettings, Role
+from seedless.spec.models import EmbeddedEndpoint, Endpoint, ModelsSettings, Role
 
 
 def role_endpoint(models: ModelsSettings, role: Role) -> str:
@@ -57,8 +59,17 @@ class Endpoints:
             settings = self.models.endpoints.get(name)
             if settings is None:
                 raise KeyError(f"the endpoint {name!r} is neither declared in models.endpoints nor given as a client")
-            self.clients[name] = make_client(settings)
+            self.clients[name] = make_client(self._shared_cores(name, settings))
         return self.clients[name]
+
+    def _shared_cores(self, name: str, settings: Endpoint) -> Endpoint:
+        """Embedded servers in one process share its cores: when the roles use several embedded endpoints, one
+        whose `threads` is unset gets an equal share of the cores (at least 1), not all of them each."""
+        used = {role_endpoint(self.models, role) for role in Role}
+        embedded = [n for n in sorted(used) if isinstance(self.models.endpoints.get(n), EmbeddedEndpoint)]
+        if name not in embedded or len(embedded) < 2 or getattr(settings, "threads", 1) is not None:
+            return settings
+        return settings.model_copy(update={"threads": max(1, (os.cpu_count() or 2) // len(embedded))})
 
     def bindings(self) -> dict[Role, Binding]:
         out = {}
@@ -71,7 +82,8 @@ class Endpoints:
                 self.policies[name] = retry_policy(endpoint, self.on_retry)
             temperature, max_tokens = self.models.sampling(role)
             out[role] = Binding(role, client, self.limiters[name], temperature, max_tokens, self.policies[name],
-                                endpoint.variant if endpoint is not None else "")
+                                endpoint.variant if endpoint is not None else "",
+                                endpoint.kind if endpoint is not None else "")
         return out
 
     def identities(self, roles: list[Role]) -> dict[str, str]:

@@ -20,7 +20,7 @@ from seedless.engine.llm.clients.base import (
     ModelError,
 )
 from seedless.engine.llm.parsing import parse_reply
-from seedless.engine.llm.prompts import render, render_repair
+from seedless.engine.llm.prompts import Templates, render_repair
 from seedless.engine.llm.transport.dispatch import RetryPolicy, send
 from seedless.engine.llm.transport.limiter import Limiter
 from seedless.engine.store.calls import Store
@@ -47,6 +47,7 @@ class Binding:
     max_tokens: int
     retries: RetryPolicy = RetryPolicy()
     variant: str = ""  # the endpoint's reply-changing options (extra_body), part of each fingerprint
+    kind: str = ""  # the endpoint's kind ("": a client given by name): whether the prompts show worked examples
 
 
 CALL_FAILED = "call failed: "  # how a failure that is the call's own (not its reply's) is told
@@ -88,7 +89,8 @@ def request_record(request: ChatRequest) -> dict[str, Any]:
 class Caller:
     def __init__(self, store: Store, bindings: dict[Role, Binding], *, seed: int, max_repairs: int,
                  events: EventSink = ignore, spend: Spend | None = None, prices: dict[Role, Price | None] | None = None,
-                 max_consecutive_failures: int = 20):
+                 max_consecutive_failures: int = 20, templates: Templates | None = None):
+        self.templates = templates or Templates()  # spec.prompts: override folder, worked examples
         self.spend = spend or Spend(None)
         self.max_consecutive_failures = max_consecutive_failures
         self.failing: dict[str, int] = {}  # endpoint identity -> calls failed in a row
@@ -126,7 +128,7 @@ class Caller:
         """Like `ask`, with any parser (text -> (value, None) or (None, reason)) and the schema it expects."""
         role, prompt = site.role, site.name
         bind = self.bindings[role]
-        base = render(site, variables)
+        base = self.templates.render(site, variables, bind.kind)  # the messages, thus the fingerprint
         messages = base
         max_tokens = bind.max_tokens
         failures: list[str] = []

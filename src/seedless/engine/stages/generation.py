@@ -15,6 +15,7 @@ from seedless.engine.events import DatapointDone, EventSink, GenerationStarted
 from seedless.engine.llm.transport.limiter import PRIORITY
 from seedless.engine.session import Session
 from seedless.engine.stages.datapoint import DatapointMaker, Job
+from seedless.engine.stages.datapoint.dedup import remember_accepted
 from seedless.engine.stages.datapoint.registry import generation_roles, step_names
 from seedless.engine.store.records import RecordStore, SlotRows, mix_id
 from seedless.spec.models import Spec
@@ -25,10 +26,11 @@ BLOCKED_SLOTS = 8  # slots waiting for the meta-prompts of their mix's history, 
 
 def generation_basis(spec: Spec, identities: dict[str, str]) -> str:
     """What every datapoint depends on besides its mix. Changing any of it starts the dataset afresh (calls
-    with the same prompts are still reused); the size and the attempt bounds are not part of it."""
+    with the same prompts are still reused); the size, the attempt bounds and dedup (which only decides whether
+    a new try is accepted; accepted datapoints stay) are not part of it."""
     material = {
         "description": spec.description, "output": spec.output.model_dump(mode="json"), "seed": spec.seed,
-        "generation": spec.generation.model_dump(exclude={"slot_attempts", "max_attempts"}),
+        "generation": spec.generation.model_dump(exclude={"slot_attempts", "max_attempts", "dedup"}),
         "models": identities, "max_repairs": spec.models.max_repairs,
         "roles": {r.value: s.model_dump() for r, s in spec.models.roles.items() if r in generation_roles()},
     }
@@ -76,6 +78,9 @@ class Generation:
         for row in self.records.rows(body=False):  # statistics need no datapoint
             if self.current.get(row.slot) == row.mix_id:
                 self.stats.add(row.mix.nodes, row.complexify, row.accepted, row.stage)
+        accepted = self.records.rows(accepted=True)  # the dedup step's index: what a new datapoint must not repeat
+        remember_accepted(self.maker.context, (Record.model_validate_json(row.body) for row in accepted
+                                               if self.current.get(row.slot) == row.mix_id))
 
     def _slot_state(self, slot: int, flag: bool) -> SlotRows:
         stored = self._stored.pop(slot, None)
@@ -87,7 +92,8 @@ class Generation:
 
     def _history_for(self, flag: bool, rows: SlotRows) -> tuple[list[asyncio.Future[str]], asyncio.Future[str]]:
         """Futures of the kept meta-prompts of earlier slots of the same stream and mix (the last `history` of
-        those at least `history_lag` repeats back, so that many repeats draft at once), and this slot's own."""
+        those at least `history_lag` repeats back; at the default lag 1, every earlier repeat: a repeat drafts once
+        the one before it has chosen its meta-prompt, not after its critics), and this slot's own."""
         keep, lag = self.spec.generation.history, self.spec.generation.history_lag
         queue = self._history.setdefault((flag, rows.mix_id), deque(maxlen=max(1, keep) + lag - 1))
         earlier = list(queue)[:max(0, len(queue) - (lag - 1))][-keep:] if keep else []

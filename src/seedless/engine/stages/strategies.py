@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from seedless.core.calls import STRATEGIES
+from seedless.core.plan.coverage_check import coverage_gap
 from seedless.core.plan.mix import NodeLevel, allows_a_mix, check_mixes
 from seedless.core.plan.strategy import Component, Exclusion, Strategy, default_strategy
 from seedless.core.plan.strategy_file import parse_path, path_text
@@ -12,7 +15,8 @@ from seedless.engine.llm.caller import Caller
 from seedless.spec.models import Spec
 
 EXCLUSION_LEVELS = 2  # nodes offered for exclusions: the first two levels below each root
-MAX_NODE_CHOICES = 400
+MAX_NODE_CHOICES = 400  # at most this many of them, level 1 of every taxonomy first: in the schema and the prompt
+COMPLETED = "completed with the default strategy"  # how the note on a completed reply begins
 
 
 def from_spec(spec: Spec) -> list[Strategy]:
@@ -28,6 +32,18 @@ def _choices(taxonomies: TaxonomySet) -> tuple[list[str], list[str]]:
     nodes = [path_text(p) for level in range(1, EXCLUSION_LEVELS + 1)
              for t in taxonomies.taxonomies for p, _ in t.level(level)]
     return trees, nodes[:MAX_NODE_CHOICES]
+
+
+def _exclusion_outline(taxonomies: TaxonomySet, nodes: list[str]) -> list[tuple[str, list[tuple[str, list[str]]]]]:
+    """The nodes an exclusion may name, as the prompt shows them: per taxonomy, each first-level node ("Factor >
+    Category") with the names of its children that are among `nodes` (each is "Factor > Category > Child")."""
+    offered = set(nodes)
+    outline = []
+    for t in taxonomies.taxonomies:
+        firsts = [(path_text(p), [c.name for c in n.children if path_text(p + (c.name,)) in offered])
+                  for p, n in t.level(1) if path_text(p) in offered]
+        outline.append((t.factor, firsts))
+    return outline
 
 
 def _clean(reply: StrategiesReply, taxonomies: TaxonomySet, level: NodeLevel, notes: list[str]) -> list[Strategy]:
@@ -71,16 +87,40 @@ def _clean(reply: StrategiesReply, taxonomies: TaxonomySet, level: NodeLevel, no
 
 
 def strategy_variables(spec: Spec, taxonomies: TaxonomySet) -> dict[str, object]:
-    """The strategist's template variables (the run and `seedless estimate` alike)."""
+    """The strategist's template variables (the run and `seedless estimate` alike): the taxonomies with every node
+    an exclusion may name (the same bounded list the reply's schema allows), and whether that list was cut."""
+    _, nodes = _choices(taxonomies)
+    every = sum(1 for level in range(1, EXCLUSION_LEVELS + 1) for t in taxonomies.taxonomies for _ in t.level(level))
     return {"description": spec.description.strip(),
-            "outline": [(t.factor, [c.name for c in t.root.children]) for t in taxonomies.taxonomies],
+            "outline": _exclusion_outline(taxonomies, nodes),
+            "nodes_cut": len(nodes) < every, "max_nodes": MAX_NODE_CHOICES,
             "max_strategies": spec.strategy.max_strategies}
+
+
+def complete_coverage(strategies: list[Strategy], spec: Spec, taxonomies: TaxonomySet,
+                      notes: list[str]) -> list[Strategy]:
+    """The model's strategies, with the default strategy (every taxonomy, whole) added beside them when they leave
+    a factor unsampled or reach too few mixes (core/plan/coverage_check.py), noted with why. Its weight is the sum
+    of theirs: half of the datapoints sample every taxonomy, the other half keep the model's design."""
+    gap = coverage_gap(strategies, taxonomies, spec.size, seed=spec.seed, level=spec.mix.nodes,
+                       weighting=spec.mix.weighting)
+    if not gap.short:
+        return strategies
+    added = default_strategy(taxonomies)
+    name = added.name
+    while name_key(name) in {name_key(s.name) for s in strategies}:
+        name += " (added)"
+    weight = sum(s.weight for s in strategies)
+    notes.append(f"{COMPLETED} '{name}' (every taxonomy, weight {weight:g}, so half of the datapoints): "
+                 + "; ".join(gap.reasons()))
+    return strategies + [replace(added, name=name, weight=weight)]
 
 
 async def write_strategies(spec: Spec, taxonomies: TaxonomySet,
                            caller: Caller) -> tuple[list[Strategy], str, list[str]]:
     """(strategies, "model", "default" or "fallback", notes). The default, one strategy with every taxonomy, is used
-    when strategy.write is off or the model gives nothing usable; "fallback" when that is because the call failed."""
+    when strategy.write is off or the model gives nothing usable; "fallback" when that is because the call failed.
+    Usable model strategies that lose coverage are completed with it (complete_coverage)."""
     notes: list[str] = []
     if not spec.strategy.write:
         return [default_strategy(taxonomies)], "default", []
@@ -95,4 +135,4 @@ async def write_strategies(spec: Spec, taxonomies: TaxonomySet,
     if not strategies or check_mixes(strategies, taxonomies, spec.mix.nodes):
         notes.append("no usable strategy from the model: one strategy samples every taxonomy")
         return [default_strategy(taxonomies)], "fallback" if result.errored else "default", notes
-    return strategies, "model", notes
+    return complete_coverage(strategies, spec, taxonomies, notes), "model", notes

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from seedless.core.basis import basis
+from seedless.core.plan.coverage_check import unreachable_factors
 from seedless.core.plan.mix import CoverageBudget, MixSampler, check_mixes
 from seedless.core.plan.strategy import Strategy
 from seedless.core.plan.strategy_file import (
@@ -16,7 +17,7 @@ from seedless.core.yaml_reader import read_text
 from seedless.engine.events import Notice
 from seedless.engine.session import Session
 from seedless.engine.stages.factors import StageError
-from seedless.engine.stages.strategies import from_spec, write_strategies
+from seedless.engine.stages.strategies import COMPLETED, from_spec, write_strategies
 from seedless.engine.stages.taxonomy_stage import TaxonomyOutcome
 from seedless.engine.store.rundir import RunDir
 from seedless.spec.loader import SpecError, spec_problem
@@ -40,7 +41,9 @@ def strategy_basis(spec: Spec, strategist: str) -> str:
 async def strategy_step(session: Session, taxonomies: TaxonomySet, *,
                         from_scratch: bool = False) -> tuple[list[Strategy], str, list[str]]:
     """(strategies, where they came from, notes). strategies.yaml stays the user's once edited. Strategies that
-    do not fit the taxonomies, or allow no mix, are a SpecError at their line (of the spec or strategies.yaml)."""
+    do not fit the taxonomies, or allow no mix, are a SpecError at their line (of the spec or strategies.yaml).
+    The model's strategies are completed when they lose coverage; any strategies that leave a factor unsampled
+    are a warning."""
     spec, run, store = session.spec, session.run, session.store
     current = strategy_basis(spec, session.endpoints.identities([Role.strategist])["strategist"])
     written = store.get_artifact("strategies/written")
@@ -71,9 +74,18 @@ async def strategy_step(session: Session, taxonomies: TaxonomySet, *,
         store.set_artifact("strategies/written", text)
         # a fallback after a failed call is not kept: the next command writes the strategies again
         store.set_artifact("strategies/basis", current if source != "fallback" else "")
-    if notes:
-        session.events(Notice(f"strategies: {len(notes)} note(s) on the model's reply, e.g. {notes[0][:160]}; "
+    for note in notes:
+        if note.startswith(COMPLETED):
+            session.events(Notice(f"strategies: the model's strategies were {note}", warning=True))
+    others = [n for n in notes if not n.startswith(COMPLETED)]
+    if others:
+        session.events(Notice(f"strategies: {len(others)} note(s) on the model's reply, e.g. {others[0][:160]}; "
                               f"all are at the end of {run.strategies.name}", warning=True))
+    missing = unreachable_factors(strategies, taxonomies)
+    if missing:  # the user's own strategies (spec or file) are warned about, never changed
+        where = "the spec's strategies" if source == "spec" else run.strategies.name
+        session.events(Notice(f"strategies: no strategy samples {', '.join(repr(f) for f in missing)}, so no "
+                              f"datapoint will have that factor; add it to a strategy in {where}", warning=True))
     return strategies, source, notes
 
 

@@ -35,7 +35,7 @@ from seedless.interface.cli.generate import one_endpoint
 from seedless.interface.render import ProgressView, line, plain, render_problems
 from seedless.spec.eval_settings import DEFAULT_METRICS, METRICS, EvalSettings
 from seedless.spec.loader import SpecError
-from seedless.spec.models import Budget
+from seedless.spec.models import Budget, EmbeddedEndpoint
 
 
 def _names(value: str | None) -> list[str]:
@@ -86,14 +86,16 @@ def _check_needs(measures: list[Measure], data: str | None, taxonomy: str | None
 @click.option("--answer-field", help="critic: the field holding each item's known correct answer (required).")
 @click.option("--generator-accuracy", type=click.FloatRange(0, 1), default=0.5, show_default=True,
               help="critic: mu, the generator accuracy the accuracy lift is reported for (also at 0.5, 0.7, 0.9).")
+@click.option("--embedded-model", type=click.Choice(["qwen2.5-coder-0.5b", "qwen2.5-coder-1.5b"]),
+              help="The packaged model to judge with (default: the strongest installed); not with --base-url.")
 @click.option("--budget-tokens", type=click.IntRange(1), help="Stop before the eval's model calls (this one and "
               "earlier ones on the same report) would pass this many prompt plus completion tokens.")
 @click.option("--seed", type=int, default=0, show_default=True)
 def eval_command(data: str | None, out: str, taxonomy: str | None, expert: str | None, metrics: str,
                  fields: str | None, coverage_mode: str, embedder: str, embedding_model: str | None,
                  references: tuple[str, ...], base_url: str | None, model: str | None, api_key_env: str | None,
-                 max_concurrency: int | None, answer_field: str | None, generator_accuracy: float, budget_tokens: int | None,
-                 seed: int) -> None:
+                 max_concurrency: int | None, answer_field: str | None, generator_accuracy: float, embedded_model: str | None,
+                 budget_tokens: int | None, seed: int) -> None:
     """Measure DATA (JSONL, Parquet or a run directory): taxonomic coverage, calibrated complexity (Elo),
     embedding diversity and near-duplicates; opt-in, the quality of a taxonomy against an expert's
     (taxonomy_quality: DATA optional) and the double critic's effectiveness (critic). Model calls are stored
@@ -111,6 +113,12 @@ def eval_command(data: str | None, out: str, taxonomy: str | None, expert: str |
                                 generator_accuracy=generator_accuracy, seed=seed)
     except ValueError as exc:
         raise click.UsageError(str(exc).splitlines()[-1] if "\n" in str(exc) else str(exc)) from None
+    if embedded_model and base_url:
+        raise click.UsageError("--embedded-model names a packaged model; --base-url a server: choose one")
+    if embedded_model:
+        models = settings.models.model_copy(update={"endpoints": {"embedded": EmbeddedEndpoint(model=embedded_model)},
+                                                    "default": "embedded"})
+        settings = settings.model_copy(update={"models": models})
     settings = one_endpoint(settings, base_url, model, api_key_env, max_concurrency)
     if budget_tokens is not None:
         models = settings.models.model_copy(update={"budget": Budget(tokens=budget_tokens)})

@@ -17,6 +17,7 @@ from seedless.engine.commands.plan import build_plan
 from seedless.engine.commands.run import run_dataset
 from seedless.engine.commands.taxonomy import build_taxonomies
 from seedless.engine.llm.clients.base import FatalModelError
+from seedless.engine.llm.prompts import check_prompts
 from seedless.engine.stages.catalogue import stages as all_stages
 from seedless.engine.stages.factors import StageError
 from seedless.engine.store.calls import UsageRow
@@ -51,7 +52,9 @@ def _console() -> Console:
 
 def _load(spec_path: str, console: Console):
     try:
-        return load_spec(spec_path)
+        loaded = load_spec(spec_path)
+        check_prompts(loaded)  # the override templates of prompts.dir, for validate and every command
+        return loaded
     except SpecError as exc:
         render_problems(console, exc.problems)
         sys.exit(2)

@@ -103,7 +103,8 @@ def test_embedded_model_evaluates_coverage_and_complexity_of_a_small_file(tmp_pa
              "A riddle about the moon at night.", "What runs but never walks? A river."]
     data.write_text("".join(json.dumps({"text": t}) + "\n" for t in texts))
     (tmp_path / "t.yaml").write_text("factors:\n- name: Riddle subject\n  children: [Animals, Objects, Nature]\n")
-    models = ModelsSettings(endpoints={"embedded": EmbeddedEndpoint(n_parallel=2, n_ctx_per_slot=2048)})
+    models = ModelsSettings(endpoints={"embedded": EmbeddedEndpoint(model="qwen2.5-coder-0.5b", n_parallel=2,
+                                                                       n_ctx_per_slot=2048)})
     settings = EvalSettings(metrics=["coverage", "complexity"], complexity_batch=2, complexity_per_item=1,
                             models=models)
     report = asyncio.run(evaluate(data, settings, tmp_path / "r.json", taxonomy=tmp_path / "t.yaml"))

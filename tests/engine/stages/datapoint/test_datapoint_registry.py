@@ -27,14 +27,15 @@ class ToneStep(Step):
 
 
 def test_the_built_in_steps_run_in_the_methods_order_and_give_the_stage_vocabulary():
-    assert step_names() == ("meta_prompt", "complexify", "generate", "requirements", "double_critic")
+    assert step_names() == ("meta_prompt", "complexify", "generate", "checks", "requirements", "double_critic",
+                            "dedup")
     assert generation_roles() == (Role.meta_prompter, Role.complexifier, Role.generator, Role.critic, Role.judge)
 
 
 def test_switched_off_steps_are_not_run():
     spec = parse_spec("description: Word problems in arithmetic.\nfactors: [{name: T}]\n"
                       "generation: {requirement_critic: false}\n")
-    assert [s.name for s in enabled_steps(spec)] == ["meta_prompt", "complexify", "generate"]  # no answer field
+    assert [s.name for s in enabled_steps(spec)] == ["meta_prompt", "complexify", "generate", "dedup"]  # no answer
 
 
 def test_a_plugin_step_goes_where_it_is_asked_with_its_call_site_and_leaves_no_trace():
@@ -45,7 +46,7 @@ def test_a_plugin_step_goes_where_it_is_asked_with_its_call_site_and_leaves_no_t
             register_step(ToneStep())
     finally:
         unregister_step("tone_check")
-    assert "tone_check" not in step_names() and "tone_check" not in CALL_SITES and len(STEPS) == 5
+    assert "tone_check" not in step_names() and "tone_check" not in CALL_SITES and len(STEPS) == 7
 
 
 def test_a_step_placed_after_an_unknown_one_is_refused():

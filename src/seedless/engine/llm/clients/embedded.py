@@ -1,4 +1,4 @@
-"""The embedded model: llama.cpp (xllamacpp) serving a GGUF in this process on a free loopback port."""
+"""The embedded model: llama.cpp (xllamacpp) serving a packaged or local GGUF in this process on a loopback port."""
 
 from __future__ import annotations
 
@@ -8,13 +8,13 @@ from pathlib import Path
 
 from seedless.engine.llm.clients.base import ChatReply, ChatRequest, FatalModelError
 from seedless.engine.llm.clients.openai_http import OpenAIClient
-from seedless.engine.llm.clients.packaged_model import INSTALL_HINT, MODEL_NAME, SHA256, packaged_model_path
+from seedless.engine.llm.clients.packaged_model import PACKAGED, packaged_model_path
 from seedless.spec.models import EmbeddedEndpoint
 
 
-def _identity(path: Path | None) -> str:
+def _identity(settings: EmbeddedEndpoint, path: Path | None) -> str:
     if path is None:
-        return f"embedded:{MODEL_NAME}@{SHA256[:12]}"
+        return PACKAGED[settings.model].identity
     size = path.stat().st_size if path.is_file() else 0
     return f"embedded:{path.name}:{size}"
 
@@ -22,7 +22,7 @@ def _identity(path: Path | None) -> str:
 def model_identity(settings: EmbeddedEndpoint) -> tuple[str, str]:
     """(the identity an EmbeddedClient records, the model file's name), without starting anything."""
     path = settings.model_path.expanduser() if settings.model_path else None
-    return _identity(path), path.name if path else MODEL_NAME
+    return _identity(settings, path), path.name if path else PACKAGED[settings.model].file
 
 
 class EmbeddedClient:
@@ -34,7 +34,7 @@ class EmbeddedClient:
         if path is not None and not path.is_file():
             raise FatalModelError(f"model_path {path} is not a file")
         self._path = path
-        self.identity = _identity(path)
+        self.identity = _identity(settings, path)
         self.max_concurrency = settings.max_concurrency or settings.n_parallel
         self._server = None
         self._client: OpenAIClient | None = None
@@ -44,10 +44,11 @@ class EmbeddedClient:
         try:
             import xllamacpp as xlc
         except ImportError:
-            raise FatalModelError(f"the embedded model needs xllamacpp; {INSTALL_HINT}") from None
+            raise FatalModelError(f"the embedded model needs xllamacpp; {PACKAGED[self.settings.model].install_hint}"
+                                  ) from None
         s = self.settings
         params = xlc.CommonParams()
-        params.model.path = str(self._path or packaged_model_path())
+        params.model.path = str(self._path or packaged_model_path(s.model))
         params.n_parallel = s.n_parallel
         params.n_ctx = s.n_ctx_per_slot * s.n_parallel
         threads = s.threads or os.cpu_count() or 2

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from seedless.core.calls import register_call_site, unregister_call_site
+from seedless.engine.stages.datapoint.checks import ChecksStep
 from seedless.engine.stages.datapoint.complexify import ComplexifyStep
+from seedless.engine.stages.datapoint.dedup import DedupStep
 from seedless.engine.stages.datapoint.double_critic import DoubleCriticStep
 from seedless.engine.stages.datapoint.generate import GenerateStep
 from seedless.engine.stages.datapoint.meta_prompt import MetaPromptStep
@@ -11,7 +13,8 @@ from seedless.engine.stages.datapoint.requirements import RequirementsStep
 from seedless.engine.stages.datapoint.step import Step
 from seedless.spec.models import Role, Spec
 
-STEPS: list[Step] = [MetaPromptStep(), ComplexifyStep(), GenerateStep(), RequirementsStep(), DoubleCriticStep()]
+STEPS: list[Step] = [MetaPromptStep(), ComplexifyStep(), GenerateStep(), ChecksStep(), RequirementsStep(),
+                     DoubleCriticStep(), DedupStep()]
 
 
 def register_step(step: Step, *, after: str | None = None) -> Step:
