@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from seedless.core.dataset.overlap import value_text
 from seedless.engine.store.jsonl import read_objects
 from seedless.engine.store.rundir import RunDir
 
@@ -24,14 +24,6 @@ class Item:
     mix: dict[str, list[str]] | None = None  # a seedless record's lineage mix, when there is one
 
 
-def _as_text(value: Any) -> str:
-    if isinstance(value, str):
-        return value
-    if isinstance(value, list) and all(isinstance(v, str) for v in value):
-        return "\n".join(value)
-    return json.dumps(value, ensure_ascii=False)
-
-
 def item_text(data: dict[str, Any], fields: list[str], where: str) -> str:
     """The selected fields as text: one field alone as its value; several as 'name: value' lines. Without a
     selection: `text` when present, else every field."""
@@ -45,8 +37,8 @@ def item_text(data: dict[str, Any], fields: list[str], where: str) -> str:
     else:
         chosen = list(data)
     if len(chosen) == 1:
-        return _as_text(data[chosen[0]])
-    return "\n".join(f"{name}: {_as_text(data[name])}" for name in chosen)
+        return value_text(data[chosen[0]])
+    return "\n".join(f"{name}: {value_text(data[name])}" for name in chosen)
 
 
 def _rows(path: Path) -> Iterator[tuple[str, dict[str, Any]]]:
