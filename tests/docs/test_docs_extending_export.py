@@ -43,8 +43,8 @@ def test_the_example_registers_alpaca_and_export_writes_its_rows(alpaca, runner,
     assert result.exit_code == 0, result.output
     assert f"wrote {run / 'export' / 'alpaca.jsonl'}  (2 rows, format alpaca)" in result.output
     assert read_lines(run / "export" / "alpaca.jsonl") == [
-        {"instruction": f"question: What is {i} + 1?\noptions: {i}\n{i + 1}\npoints: {i}", "input": "",
-         "output": str(i + 1)} for i in range(2)]
+        {"instruction": f"question: What is {i} + 1?\noptions:\nA. {i}\nB. {i + 1}\npoints: {i}", "input": "",
+         "output": f"B. {i + 1}"} for i in range(2)]
 
 
 def test_the_example_takes_the_chat_flags_with_the_system_message_as_instruction(alpaca, runner, tmp_path):
@@ -54,7 +54,7 @@ def test_the_example_takes_the_chat_flags_with_the_system_message_as_instruction
                                  "--user-fields", "question", "--system", "Answer with the number only."])
     assert result.exit_code == 0, result.output
     assert read_lines(out) == [{"instruction": "Answer with the number only.", "input": "What is 3 + 1?",
-                                "output": "options: 3\n4\nanswer: 4\npoints: 3"}]
+                                "output": "options:\nA. 3\nB. 4\npoints: 3\nanswer: B. 4"}]
 
 
 def test_the_example_format_is_listed_by_help_while_registered_only(alpaca, runner):

@@ -9,6 +9,7 @@ from seedless.core.eval_replies import (
     AssignmentsReply,
     ComplexityReply,
     CorruptionReply,
+    PathAssignmentsReply,
     TaxonomyJudgeReply,
 )
 from seedless.core.replies import (
@@ -56,14 +57,15 @@ REPAIR_DATAPOINT = CallSite("repair_datapoint", Role.generator, "requirements", 
 JUDGE_CORRECT = CallSite("judge_correct", Role.judge, "double_critic", YesNoReply)
 JUDGE_INCORRECT = CallSite("judge_incorrect", Role.judge, "double_critic", YesNoReply)
 COVERAGE_ASSIGN = CallSite("coverage_assign", Role.assigner, "eval_coverage", AssignmentsReply)
+COVERAGE_ASSIGN_TREE = CallSite("coverage_assign_tree", Role.assigner, "eval_coverage", PathAssignmentsReply)
 COMPLEXITY_BATCH = CallSite("complexity_batch", Role.rater, "eval_complexity", ComplexityReply)
 TAXONOMY_JUDGE = CallSite("taxonomy_judge", Role.taxonomy_judge, "eval_taxonomy_quality", TaxonomyJudgeReply)
-CORRUPT_ANSWER = CallSite("corrupt_answer", Role.corrupter, "eval_critic", CorruptionReply)
+CORRUPT_ANSWER = CallSite("corrupt_answer", Role.corrupter, "judge_check", CorruptionReply)
 
 CALL_SITES: dict[str, CallSite] = {site.name: site for site in (
     FACTORS, TAXONOMY_PROPOSE, TAXONOMY_CRITIC, LEVEL_PLAN, STRATEGIES, META_PROMPT, COMPLEXIFY, GENERATE,
-    CRITIC_REQUIREMENTS, REPAIR_DATAPOINT, JUDGE_CORRECT, JUDGE_INCORRECT, COVERAGE_ASSIGN, COMPLEXITY_BATCH,
-    TAXONOMY_JUDGE, CORRUPT_ANSWER)}
+    CRITIC_REQUIREMENTS, REPAIR_DATAPOINT, JUDGE_CORRECT, JUDGE_INCORRECT, COVERAGE_ASSIGN, COVERAGE_ASSIGN_TREE,
+    COMPLEXITY_BATCH, TAXONOMY_JUDGE, CORRUPT_ANSWER)}
 
 
 def register_call_site(site: CallSite) -> CallSite:

@@ -134,6 +134,16 @@ def _tree_calls(spec: Spec) -> tuple[Range, Range]:
     return nodes, plans
 
 
+def judge_check_items(spec: Spec) -> int:
+    """Known-correct datapoints the judge check will judge (a file's count is not read here: its `size` bound)."""
+    j, answer = spec.generation.judge_check, spec.output.answer_field
+    if not (j.enabled and spec.generation.double_critic and answer):
+        return 0
+    if j.items is not None:
+        return j.size
+    return min(j.size, sum(isinstance(s, dict) and answer in s for s in spec.samples))
+
+
 def expected_calls(spec: Spec, assumptions: Assumptions, loads_at: LoadsAt) -> list[StageCalls]:
     """Every call site's calls (low: every check passes and the fewest children; expected: the assumptions and the
     midpoint of children; high: the most children and every try of the attempt bound reaching every step with
@@ -156,8 +166,14 @@ def expected_calls(spec: Spec, assumptions: Assumptions, loads_at: LoadsAt) -> l
     high, _ = per_try(loads_at(0.0), reach_every_step=True)
     bound = float(g.attempt_bound(spec.size))
     tries = bound if accepted <= 0 else min(spec.size / accepted, bound)
+    checked = judge_check_items(spec)  # each: the double critic on it and on a corrupted copy
+    if checked:
+        out.append(StageCalls(calls.CORRUPT_ANSWER, Range(checked, checked, 2 * checked)))
+    judged = {calls.JUDGE_CORRECT.name: 2.0 * checked, calls.JUDGE_INCORRECT.name: 2.0 * checked}
     for name in dict.fromkeys([*low, *mid, *high]):
-        counts = Range(spec.size * low.get(name, 0.0), tries * mid.get(name, 0.0), bound * high.get(name, 0.0))
+        extra = judged.get(name, 0.0)
+        counts = Range(spec.size * low.get(name, 0.0) + extra, tries * mid.get(name, 0.0) + extra,
+                       bound * high.get(name, 0.0) + extra)
         if counts.high > 0:
             out.append(StageCalls(calls.CALL_SITES[name], counts))
     return out

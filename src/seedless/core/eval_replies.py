@@ -33,6 +33,28 @@ class AssignmentsReply(Reply):
         return narrow(cls, assignments=items(placement, count, count))
 
 
+class PathPlacement(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    item: int = Field(..., ge=1)
+    path: str = Field(..., max_length=2000)
+
+
+class PathAssignmentsReply(Reply):
+    """The deepest node of the whole taxonomy that fits each numbered item, as its full path ("none of these"
+    allowed)."""
+
+    assignments: list[PathPlacement] = Field(..., max_length=200)
+
+    @classmethod
+    @lru_cache(maxsize=256)
+    def bounded(cls, *, count: int, paths: tuple[str, ...], max_chars: int = 400) -> type[PathAssignmentsReply]:
+        """One placement per item, its path one of `paths` or "none of these" (an enum); with no `paths` (a tree
+        too large to enumerate) a string of at most `max_chars`."""
+        path = one_of((*paths, NONE_OF_THESE)) if paths else text(max_chars, 1)
+        placement = narrow(PathPlacement, item=Annotated[int, Field(ge=1, le=count)], path=path)
+        return narrow(cls, assignments=items(placement, count, count))
+
+
 class Score(BaseModel):
     model_config = ConfigDict(extra="forbid")
     item: int = Field(..., ge=1)
@@ -130,6 +152,33 @@ def same_answer(a: Any, b: Any) -> bool:
     """Whether a corruption left the answer as it was: equal values, strings compared case- and spacing-insensitively
     (at any depth), numbers by value (3 == 3.0)."""
     return bool(_normal(a) == _normal(b))
+
+
+SLIPS = ((1, 0), (-1, 0), (10, 0), (0, 2))  # a careless solver's numeric slips: +1, -1, +10, a doubled value
+
+
+def numeric_slip(original: Any, index: int) -> tuple[Any, str] | None:
+    """A wrong copy of a numeric answer (a number, or a string holding one) in the same format, for when the
+    corrupter repeats the original: one of SLIPS, chosen by `index`; None for any other answer."""
+    if isinstance(original, bool):
+        return None
+    text = original.strip() if isinstance(original, str) else None
+    try:
+        value = float(text) if text is not None else float(original) if isinstance(original, (int, float)) else None
+    except ValueError:
+        return None
+    if value is None or value != value or value in (float("inf"), float("-inf")):
+        return None
+    add, times = SLIPS[index % len(SLIPS)]
+    wrong = round(value * times if times else value + add, 10)
+    if wrong == value:
+        wrong = value + 1
+    integral = isinstance(original, int) or (text is not None and "." not in text and "e" not in text.lower())
+    result: Any = int(wrong) if integral and wrong == int(wrong) else wrong
+    what = "doubled it" if times else f"{'added' if add > 0 else 'subtracted'} {abs(add)}"
+    if text is not None:
+        result = str(result)
+    return result, f"a numeric slip substituted, since the corrupter repeated the answer: {what}"
 
 
 def answer_problem(original: Any, value: Any) -> str | None:

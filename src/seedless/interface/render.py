@@ -12,7 +12,7 @@ from rich.text import Text
 from rich.tree import Tree
 
 from seedless.core.taxonomy.tree import Node, TaxonomySet
-from seedless.engine.commands.plan import PlanOutcome
+from seedless.engine.commands.plan import JudgeCheckOutcome, PlanOutcome
 from seedless.engine.commands.run import RunOutcome
 from seedless.engine.events import (
     CallDone,
@@ -140,10 +140,22 @@ def render_plan(console: Console, outcome: PlanOutcome) -> None:
             console.print(line(f"    never together: {escape(' + '.join(' > '.join(p) for p in e.paths))}"
                                + (f" [dim]({escape(e.reason)})" if e.reason else "")))
     console.print(f"[bold]Coverage budget[/] {outcome.budget.meaning()}")
+    render_judge(console, outcome.judge)
     console.print("[bold]Sample mixes[/]")
     for i, mix in enumerate(outcome.samples):
         shown = " | ".join(" > ".join(p[1:]) or p[0] for p in mix.nodes)
         console.print(line(f"  {i}. [dim]{escape(mix.strategy)}:[/] {escape(shown)}"))
+
+
+def render_judge(console: Console, judge: JudgeCheckOutcome | None) -> None:
+    """The judge check's p and q (a warning when it did not pass), or why it did not run."""
+    if judge is None:
+        return
+    if judge.figures is not None and not judge.figures.passed:
+        console.print(line(f"[yellow]warning[/] {escape(judge.message)}: the judge cannot tell right from wrong "
+                           f"answers (generation.judge_check.on_fail is warn)"))
+        return
+    console.print(line(f"[bold]Judge check[/] {escape(judge.message.removeprefix('judge check').lstrip(' :'))}"))
 
 
 def render_usage(console: Console, title: str, rows: list[UsageRow], key: str = "role") -> None:
@@ -188,6 +200,7 @@ def render_run(console: Console, outcome: RunOutcome) -> None:
         console.print("[bold]Most rejected nodes[/]")
         for n in worst:
             console.print(line(f"  {escape(' > '.join(n.path))}: {n.rejected}/{n.tries} ({100 * n.rate:.0f}%)"))
+    render_judge(console, outcome.judge)
     for warning in outcome.taxonomy.warnings + outcome.warnings:
         console.print(line(f"[yellow]warning[/] {escape(warning)}"))
     files = outcome.files

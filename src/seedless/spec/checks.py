@@ -9,6 +9,8 @@ from typing import Any
 
 import jsonschema
 
+from seedless.spec.models import META_PROMPT_FIELD
+
 Loc = tuple[str | int, ...]
 
 
@@ -80,6 +82,31 @@ def cross_check(data: dict[str, Any], clients: Collection[str] = ()) -> list[tup
             props = _mapping(_mapping(output.get("json_schema")).get("properties"))
             if props and answer not in props:
                 problems.append((("output", "answer_field"), f"'{answer}' is not a property of json_schema"))
+    problems += _chat_problems(output, kind, field_names)
+    return problems
+
+
+def _chat_problems(output: dict[str, Any], kind: Any, field_names: list[Any]) -> list[tuple[Loc, str]]:
+    """output.chat names fields of the format (or the meta-prompt), none of them in both turns."""
+    chat = _mapping(output.get("chat"))
+    if kind == "fields":
+        known = [n for n in field_names if isinstance(n, str)]
+    elif kind == "json_schema":
+        known = list(_mapping(_mapping(output.get("json_schema")).get("properties")))
+    else:
+        known = ["text"]  # free text is {"text": ...} (core/dataset/output_format.TEXT_FIELD)
+    problems: list[tuple[Loc, str]] = []
+    sides = {side: chat.get(side) if isinstance(chat.get(side), list) else [] for side in ("user_fields",
+                                                                                          "assistant_fields")}
+    for side, names in sides.items():
+        for i, name in enumerate(names):
+            if not isinstance(name, str) or name == META_PROMPT_FIELD:
+                continue
+            if known and name not in known:
+                problems.append((("output", "chat", side, i), f"'{name}' is not one of the fields "
+                                 f"({', '.join(known)}, or '{META_PROMPT_FIELD}')"))
+            elif side == "assistant_fields" and name in sides["user_fields"]:
+                problems.append((("output", "chat", side, i), f"'{name}' is also in user_fields"))
     return problems
 
 

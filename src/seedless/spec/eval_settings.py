@@ -42,6 +42,14 @@ class EvalSettings(Strict):
     coverage_mode: Literal["model", "embedding"] = Field(
         "model", description="model: the assigner descends each taxonomy level by level; embedding: nearest "
         "node by cosine similarity (an approximation, labelled so in the report).")
+    coverage_assignment: Literal["auto", "tree", "descent"] = Field(
+        "auto", description="How the assigner places items (coverage_mode model). tree: one call per batch shows "
+        "the whole taxonomy and the assigner names each item's deepest fitting node by its full path, as the paper "
+        "does; descent: level by level, one node's children per call; auto: tree when the taxonomy has at most "
+        "coverage_tree_max_nodes nodes and the prompt fits the assigner's context (embedded: n_ctx_per_slot), "
+        "else descent. The report's coverage mode says which was used.")
+    coverage_tree_max_nodes: int = Field(200, ge=1, le=5000, description="auto: the most nodes (below the root) "
+                                         "a taxonomy may have to be shown whole in one assigner prompt.")
     coverage_batch: int = Field(8, ge=1, le=50, description="Items placed per assigner call.")
     complexity_batch: int = Field(5, ge=2, le=20, description="B: items scored together in one rater call.")
     complexity_per_item: int = Field(5, ge=1, le=50, description="K: batches each item appears in.")

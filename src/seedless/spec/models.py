@@ -6,7 +6,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Any, Literal, Union
 
-from pydantic import Field, PrivateAttr
+from pydantic import Field, PrivateAttr, SerializerFunctionWrapHandler, model_serializer
 
 # The endpoint kinds live in spec/endpoints.py (with their registry), Strict in spec/strict.py; re-exported here.
 from seedless.spec.endpoints import (  # noqa: F401
@@ -169,6 +169,21 @@ class DedupSettings(Strict):
                                               "of the packaged static embedder (off when unset; 0.95 is eval's).")
 
 
+class JudgeCheckSettings(Strict):
+    """Before bulk generation (and in `seedless plan`): the double critic on datapoints whose answers are known to be
+    correct and on corrupted copies of them; p (correct accepted) and q (corrupted accepted) decide whether to go on."""
+
+    enabled: bool = Field(True, description="Run the check when the spec has known-correct datapoints (items, or "
+                          "samples with the answer field) and the double critic is on.")
+    items: Path | None = Field(None, description="JSONL of datapoints in the output format whose answers are correct "
+                               "(relative to the spec file); default: the spec's samples that have the answer field.")
+    size: int = Field(6, ge=1, le=200, description="Known-correct datapoints checked (the first ones).")
+    min_gap: float = Field(0.3, ge=0, le=1, description="The judge must accept correct answers at least this much "
+                           "more often than corrupted ones (p - q); below it the run stops.")
+    on_fail: Literal["stop", "warn"] = Field("stop", description="stop: no generation when p - q < min_gap; warn: "
+                                             "say so and go on.")
+
+
 class GenerationSettings(Strict):
     """Local diversification, complexity and quality control of each datapoint."""
 
@@ -187,6 +202,7 @@ class GenerationSettings(Strict):
                                   "Python callables run on each datapoint by the checks step: None or True passes, a "
                                   "string (or (False, reason)) rejects with that reason.")
     dedup: DedupSettings = Field(default_factory=DedupSettings)
+    judge_check: JudgeCheckSettings = Field(default_factory=JudgeCheckSettings)
 
     def attempt_bound(self, size: int) -> int:
         return self.max_attempts if self.max_attempts is not None else 4 * size
@@ -220,11 +236,35 @@ class FieldSpec(Strict):
                                                           self.maximum, self.pattern))
 
 
+META_PROMPT_FIELD = "@meta_prompt"  # a chat mapping's pseudo-field: the datapoint's lineage.meta_prompt
+
+
+class ChatMapping(Strict):
+    """`output.chat`, and the options of the chat export: which fields make each turn (docs/export.md). A side left
+    unset is filled in by the default rule (core/dataset/chat_mapping.py); the export's flags override it."""
+
+    user_fields: list[str] | None = Field(None, min_length=1, description="Fields of the user turn, in order "
+                                          f"('{META_PROMPT_FIELD}': the datapoint's meta-prompt).")
+    assistant_fields: list[str] | None = Field(None, min_length=1, description="Fields of the assistant turn.")
+    system: str | None = Field(None, description="A system message put before every conversation.")
+    letters: bool = Field(True, description="Option lists as lettered lines (A. ..., B. ...) and an answer that is "
+                          "one of the options as its letter and text (B. Mercury); false: as they are.")
+
+
 class OutputFormat(Strict):
     kind: Literal["text", "fields", "json_schema"] = "text"
     fields: list[FieldSpec] = Field(default_factory=list)
     json_schema: dict[str, Any] | None = Field(None, description="A JSON Schema object, when kind is json_schema.")
     answer_field: str | None = Field(None, description="The field holding the answer or label (double critic).")
+    chat: ChatMapping | None = Field(None, description="The chat export's turns; unset: the default rule.")
+
+    @model_serializer(mode="wrap")
+    def _chat_only_when_set(self, handler: SerializerFunctionWrapHandler) -> Any:
+        """A format without a chat mapping dumps as it did before there was one (the generation basis hashes it)."""
+        data = handler(self)
+        if self.chat is None and isinstance(data, dict):
+            data.pop("chat", None)
+        return data
 
 
 class PromptSettings(Strict):

@@ -75,7 +75,7 @@ def model():
 def test_coverage_descends_level_by_level_and_counts_ancestors(tmp_path, model):
     data = write_data(tmp_path, ["Fractions: share halves of a pizza", "Fractions: cut quarters of a cake",
                                  "Fractions in general", "A poem about the sea"])
-    report, client = run_eval(tmp_path, data, model)
+    report, client = run_eval(tmp_path, data, model, coverage_assignment="descent")
     (topic,) = report.as_dict()["coverage"]["taxonomies"]
     levels = {lv["level"]: lv for lv in topic["levels"]}
     # level 1: Fractions hit, Geometry not -> 1/2; level 2: Halves, Quarters hit -> 2/4

@@ -1,5 +1,5 @@
 """Contracts of the critic measure on the fake model: p and q from scripted double-critic answers, a corruption that
-repeats the original retried once then dropped from q, a corrupted answer kept in the original's format, resume."""
+repeats the original retried once then dropped from q (a numeric one gets a numeric slip), a corrupted answer kept in the original's format, resume."""
 
 from __future__ import annotations
 
@@ -16,8 +16,8 @@ from seedless.engine.commands.evaluate import evaluate
 from seedless.spec.eval_settings import EvalSettings
 from seedless.spec.models import FakeEndpoint, ModelsSettings
 
-ITEMS = [("q0", "2+2", 4), ("q1", "3+3", 6), ("q2", "5+5", 10), ("q3", "1+1", 2)]
-CORRUPT = {"2+2": [5], "3+3": [7], "5+5": [10, 11], "1+1": [2, 2]}  # first try, retry
+ITEMS = [("q0", "2+2", 4), ("q1", "3+3", 6), ("q2", "5+5", 10), ("q3", "'a'+'b'", "ab")]
+CORRUPT = {"2+2": [5], "3+3": [7], "5+5": [10, 11], "'a'+'b'": ["ab", "AB"], "1+1": [2, 2]}  # first try, retry
 TASK = re.compile(r'^Task: (\{.*\})$', re.M)
 PROPOSED = re.compile(r"^Proposed answer: (.*)$", re.M)
 
@@ -91,6 +91,13 @@ def test_each_item_reports_both_verdicts_and_its_corruption(tmp_path, model):
     # 4 originals + 3 corrupted copies, two questions each; 4 corruptions + 2 retries
     names = [r.schema_name for r in client.requests]
     assert names.count("judge_correct") == names.count("judge_incorrect") == 7 and names.count("corrupt_answer") == 6
+
+
+def test_a_numeric_answer_the_corrupter_repeats_twice_gets_a_numeric_slip(tmp_path, model):
+    report, _ = run(tmp_path, model, items=ITEMS[:3] + [("q3", "1+1", 2)])
+    q3 = {r["id"]: r for r in report.as_dict()["critic"]["results"]}["q3"]
+    assert q3["retried"] and q3["dropped"] is None and q3["corrupted_answer"] == 4  # slip 3 of SLIPS: doubled
+    assert "numeric slip" in q3["change"] and q3["corrupted"]["accepted"] is False
 
 
 def test_a_chosen_generator_accuracy_is_reported_beside_the_fixed_ones(tmp_path, model):

@@ -27,14 +27,29 @@ def test_jsonl_export_writes_each_datapoints_data_to_the_default_path(tmp_path):
     assert read_lines(result.path) == [r["data"] for r in rows]
 
 
-def test_chat_export_maps_answer_field_to_assistant(tmp_path):
+def test_chat_export_maps_answer_field_to_assistant_with_options_lettered(tmp_path):
     run = make_run(tmp_path / "run", FIELDS_OUTPUT, [record(2, mcq(2))])
     result = export(run, "chat", tmp_path / "chat.jsonl")
     assert result.path == tmp_path / "chat.jsonl"
     (line,) = read_lines(result.path)
     assert line == {"messages": [
-        {"role": "user", "content": "question: What is 2 + 1?\noptions: 2\n3\npoints: 2"},
-        {"role": "assistant", "content": "3"}]}
+        {"role": "user", "content": "question: What is 2 + 1?\noptions:\nA. 2\nB. 3\npoints: 2"},
+        {"role": "assistant", "content": "B. 3"}]}
+
+
+def test_chat_export_uses_the_runs_own_chat_mapping_and_puts_a_solution_before_the_answer(tmp_path):
+    output = {**FIELDS_OUTPUT, "fields": [*FIELDS_OUTPUT["fields"], {"name": "solution"}]}
+    data = {**mcq(2), "solution": "2 and 1 more make 3."}
+    run = make_run(tmp_path / "run", output, [record(2, data)])
+    (line,) = read_lines(export(run, "chat").path)
+    assert line["messages"][-1] == {"role": "assistant", "content": "solution: 2 and 1 more make 3.\nanswer: B. 3"}
+    chat = {"user_fields": ["question", "options"], "assistant_fields": ["answer"], "system": "Pick one.",
+            "letters": False}
+    run = make_run(tmp_path / "run", {**output, "chat": chat}, [record(2, data)])
+    (line,) = read_lines(export(run, "chat").path)
+    assert line["messages"] == [{"role": "system", "content": "Pick one."},
+                                {"role": "user", "content": "question: What is 2 + 1?\noptions:\n2\n3"},
+                                {"role": "assistant", "content": "3"}]
 
 
 def test_chat_export_answers_free_text_to_its_meta_prompt(tmp_path):
@@ -50,7 +65,7 @@ def test_chat_export_uses_a_given_mapping_filled_in_from_the_format(tmp_path):
     (line,) = read_lines(export(run, "chat", mapping=mapping).path)
     assert line["messages"][0] == {"role": "system", "content": "Answer with the number only."}
     assert line["messages"][1]["content"] == "What is 1 + 1?"
-    assert line["messages"][2]["content"] == "options: 1\n2\nanswer: 2\npoints: 1"
+    assert line["messages"][2]["content"] == "options:\nA. 1\nB. 2\npoints: 1\nanswer: B. 2"  # the answer last
 
 
 def test_chat_export_of_unmappable_fields_names_them_and_the_flags(tmp_path):

@@ -44,7 +44,7 @@ def test_eval_writes_every_measure_then_split_writes_tiers(runner, tmp_path):
     assert report["items"] == 12 and report["coverage"]["taxonomies"][0]["factor"] == "Topic"
     assert set(report["complexity"]["ratings"]) == {f"q{i}" for i in range(12)}
     assert 0 < report["diversity"]["global"] <= 2 and report["duplicates"]["threshold"] == 0.95
-    assert "Taxonomic coverage (model)" in result.output and "Embedding diversity" in result.output
+    assert "Taxonomic coverage (model: whole taxonomy in context)" in result.output and "Embedding diversity" in result.output
     split = runner.invoke(main, ["split", str(data), "--report", str(tmp_path / "r.json"), "--out",
                                  str(tmp_path / "tiers")])
     assert split.exit_code == 0, split.output

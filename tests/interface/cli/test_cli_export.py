@@ -43,8 +43,8 @@ def test_export_command_chat_takes_comma_separated_fields_and_a_system_message(r
     assert "(1 row, format chat)" in result.output
     (line,) = read_lines(out)
     assert line["messages"] == [{"role": "system", "content": "Pick one option."},
-                                {"role": "user", "content": "question: What is 3 + 1?\noptions: 3\n4"},
-                                {"role": "assistant", "content": "4"}]
+                                {"role": "user", "content": "question: What is 3 + 1?\noptions:\nA. 3\nB. 4"},
+                                {"role": "assistant", "content": "B. 4"}]
 
 
 def test_export_command_without_a_dataset_prints_a_red_error_and_exits_2(runner, tmp_path):
@@ -84,3 +84,30 @@ def test_export_command_hf_without_datasets_says_how_to_install_it(runner, tmp_p
     result = runner.invoke(cli, ["export", str(run), "--format", "hf"])
     assert result.exit_code == 2
     assert "pip install 'seedless[hf]'" in result.output
+
+
+SPEC_CHAT = {**FIELDS_OUTPUT, "chat": {"user_fields": ["@meta_prompt", "question", "options"],
+                                       "assistant_fields": ["answer"], "system": "Pick one option."}}
+
+
+def test_export_command_chat_uses_the_mapping_of_the_runs_spec(runner, tmp_path):
+    run = make_run(tmp_path / "run", SPEC_CHAT, [record(3, mcq(3), "A pupil adds.")])
+    result = runner.invoke(cli, ["export", str(run), "--format", "chat"])
+    assert result.exit_code == 0, result.output
+    (line,) = read_lines(run / "export" / "chat.jsonl")
+    assert line["messages"] == [
+        {"role": "system", "content": "Pick one option."},
+        {"role": "user", "content": "meta_prompt: A pupil adds.\nquestion: What is 3 + 1?\noptions:\nA. 3\nB. 4"},
+        {"role": "assistant", "content": "B. 4"}]
+
+
+def test_export_command_chat_flags_override_the_spec_mapping_one_by_one(runner, tmp_path):
+    run = make_run(tmp_path / "run", SPEC_CHAT, [record(3, mcq(3), "A pupil adds.")])
+    result = runner.invoke(cli, ["export", str(run), "--format", "chat", "--user-fields", "question",
+                                 "--system", "Answer with the number only."])
+    assert result.exit_code == 0, result.output
+    (line,) = read_lines(run / "export" / "chat.jsonl")
+    assert line["messages"] == [  # the spec's assistant fields kept; no options in the mapping: the answer as it is
+        {"role": "system", "content": "Answer with the number only."},
+        {"role": "user", "content": "What is 3 + 1?"},
+        {"role": "assistant", "content": "4"}]

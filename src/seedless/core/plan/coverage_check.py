@@ -1,4 +1,5 @@
-"""Whether strategies keep the coverage the taxonomies allow: factors no strategy samples; V far below the default's."""
+"""Whether strategies keep the coverage the taxonomies allow: factors no strategy samples, first-level nodes no mix
+reaches, V far below the default's."""
 
 from __future__ import annotations
 
@@ -12,6 +13,9 @@ from seedless.core.taxonomy.tree import TaxonomySet, name_key
 # taxonomies require: V(strategies) < min(N, V(default)) / REPEAT_FACTOR. At N <= V(default) every datapoint could
 # have its own mix; a quarter of that (each mix about 4 times) is still what a focused strategy may choose, less is not.
 REPEAT_FACTOR = 4
+# First-level nodes are found unreached from this many seeded mixes: a node the balanced weighting gives even a 1%
+# share is drawn with probability 1 - 0.99^2000 (all but certain); only exclusions make a node unreachable.
+PROBE_MIXES = 2000
 
 
 @dataclass(frozen=True)
@@ -22,6 +26,7 @@ class CoverageGap:
     reachable: int  # V of the strategies
     default_reachable: int  # V of the default strategy (every taxonomy, whole)
     size: int  # N
+    unreached_nodes: tuple[str, ...] = ()  # first-level nodes ('Factor > Node') that no mix reaches
 
     @property
     def too_few_mixes(self) -> bool:
@@ -29,7 +34,7 @@ class CoverageGap:
 
     @property
     def short(self) -> bool:
-        return bool(self.unreachable) or self.too_few_mixes
+        return bool(self.unreachable) or self.too_few_mixes or bool(self.unreached_nodes)
 
     def reasons(self) -> list[str]:
         out = []
@@ -38,6 +43,8 @@ class CoverageGap:
         if self.too_few_mixes:
             out.append(f"they reach V = {self.reachable} mixes for {self.size} datapoints where the taxonomies allow "
                        f"{self.default_reachable} (fewer than min(N, V of every taxonomy) / {REPEAT_FACTOR})")
+        if self.unreached_nodes:
+            out.append("no mix reaches " + ", ".join(f"'{n}'" for n in self.unreached_nodes))
         return out
 
 
@@ -50,7 +57,24 @@ def unreachable_factors(strategies: list[Strategy], taxonomies: TaxonomySet) -> 
 def coverage_gap(strategies: list[Strategy], taxonomies: TaxonomySet, size: int, *, seed: int,
                  level: NodeLevel = "leaves", weighting: Weighting = "balanced") -> CoverageGap:
     """The coverage the strategies keep, against the default strategy's; strategies must fit the taxonomies."""
-    reachable, _ = MixSampler(taxonomies, strategies, seed=seed, level=level, weighting=weighting).reachable_total()
+    sampler = MixSampler(taxonomies, strategies, seed=seed, level=level, weighting=weighting)
+    reachable, _ = sampler.reachable_total()
     default, _ = MixSampler(taxonomies, [default_strategy(taxonomies)], seed=seed, level=level,
                             weighting=weighting).reachable_total()
-    return CoverageGap(unreachable_factors(strategies, taxonomies), reachable, default, size)
+    return CoverageGap(unreachable_factors(strategies, taxonomies), reachable, default, size,
+                       unreached_first_level(sampler, strategies, taxonomies))
+
+
+def unreached_first_level(sampler: MixSampler, strategies: list[Strategy], taxonomies: TaxonomySet) -> tuple[str, ...]:
+    """'Factor > Node' for each first-level node of a sampled factor that none of PROBE_MIXES seeded mixes reaches,
+    when no strategy confines that factor to a sub-tree on purpose (a strategy naming 'Factor > Node' chose it)."""
+    confined = {name_key(c.factor) for s in strategies for c in s.components if len(c.under) > 1}
+    hit: set[tuple[str, str]] = set()
+    for index in range(PROBE_MIXES):
+        for path in sampler.sample(index).nodes:
+            if len(path) > 1:
+                hit.add((name_key(path[0]), name_key(path[1])))
+    sampled = {name_key(c.factor) for s in strategies for c in s.components}
+    return tuple(f"{t.factor} > {child.name}" for t in taxonomies.taxonomies
+                 if name_key(t.factor) in sampled and name_key(t.factor) not in confined
+                 for child in t.root.children if (name_key(t.factor), name_key(child.name)) not in hit)

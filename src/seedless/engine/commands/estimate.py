@@ -27,6 +27,7 @@ from seedless.engine.llm.budget import price_for
 from seedless.engine.llm.clients import ModelClient, endpoint_identity
 from seedless.engine.llm.prompts import render
 from seedless.engine.stages.datapoint import Context, Draft, Job
+from seedless.engine.stages.datapoint.double_critic import judge_variables
 from seedless.engine.stages.datapoint.registry import STEPS, enabled_steps
 from seedless.engine.stages.factors import factor_variables
 from seedless.engine.stages.strategies import strategy_variables
@@ -94,6 +95,8 @@ def representative_variables(spec: Spec, assumptions: Assumptions) -> dict[str, 
     for step in STEPS:
         for site in step.calls:
             out[site.name] = step.variables(site, draft, ctx)
+    out[calls.CORRUPT_ANSWER.name] = judge_variables(draft.data or {}, spec.output.answer_field or "") | {
+        "previous": ""}  # the judge check's corruptions
     return out
 
 

@@ -1,4 +1,4 @@
-"""The plan command: taxonomies, then sampling strategies, then the coverage budget N/V, before any generation."""
+"""The plan command: taxonomies, sampling strategies, the coverage budget N/V and the judge check, before generation."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from seedless.core.plan.strategy import Strategy
 from seedless.engine.events import EventSink, ignore
 from seedless.engine.llm.clients import ModelClient
 from seedless.engine.session import Session
+from seedless.engine.stages.judge_check import JudgeCheckOutcome, judge_check_step
 from seedless.engine.stages.strategy_stage import (
     degraded,
     sampler_and_budget,
@@ -36,17 +37,20 @@ class PlanOutcome:
     usage_total: list[UsageRow] = field(default_factory=list)
     calls_sent: int = 0
     calls_reused: int = 0
+    judge: JudgeCheckOutcome | None = None
 
 
 async def build_plan(spec: Spec, out: Path, *, events: EventSink = ignore, from_scratch: bool = False,
                      clients: dict[str, ModelClient] | None = None) -> PlanOutcome:
-    """Taxonomies and strategies in run directory `out`, with the coverage budget and a few sample mixes."""
+    """Taxonomies and strategies in run directory `out`, with the coverage budget, a few sample mixes and the judge
+    check (JudgeCheckFailed when the judge cannot tell right from wrong and the spec says stop)."""
     async with Session(spec, out, "plan", events=events, clients=clients) as session:
         taxonomy = await taxonomy_step(session, from_scratch=from_scratch)
         strategies, source, notes = await strategy_step(session, taxonomy.taxonomies, from_scratch=from_scratch)
         sampler, budget = sampler_and_budget(spec, taxonomy.taxonomies, strategies)
+        judge = await judge_check_step(session)
         store, caller = session.store, session.caller
         return PlanOutcome(taxonomy, strategies, source, session.run.strategies, budget,
                            [sampler.sample(i) for i in range(min(SAMPLE_MIXES, spec.size))], notes,
                            degraded(taxonomy, source), store.usage(this_invocation_only=True), store.usage(),
-                           caller.sent, caller.reused)
+                           caller.sent, caller.reused, judge)

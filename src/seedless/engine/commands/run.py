@@ -15,6 +15,7 @@ from seedless.engine.session import Session
 from seedless.engine.stages.catalogue import stage_usage
 from seedless.engine.stages.datapoint.registry import STEPS
 from seedless.engine.stages.generation import Generation
+from seedless.engine.stages.judge_check import JudgeCheckOutcome, judge_check_step
 from seedless.engine.stages.strategy_stage import (
     degraded,
     sampler_and_budget,
@@ -47,6 +48,7 @@ class RunOutcome:
     calls_sent: int = 0
     calls_reused: int = 0
     degraded: list[str] = field(default_factory=list)  # what failed calls left undone (the command exits non-zero)
+    judge: JudgeCheckOutcome | None = None
 
 
 def critics_on(spec: Spec) -> dict[str, bool]:
@@ -71,7 +73,9 @@ async def run_dataset(spec: Spec, out: Path, *, events: EventSink = ignore, from
         strategies, source, _ = await strategy_step(session, taxonomy.taxonomies, from_scratch=from_scratch)
         sampler, budget = sampler_and_budget(spec, taxonomy.taxonomies, strategies)
         events(Notice(f"coverage budget: {budget.meaning()}"))
-        generation = Generation(session, sampler, events)
+        judge = await judge_check_step(session)  # stops here (JudgeCheckFailed) when the judge cannot judge
+        events(Notice(judge.message))
+        generation = Generation(session, sampler, events, judge.figures)
         try:
             await generation.run()
         except BaseException as exc:  # the files from what is stored, on the way out; not onto a full disk
@@ -87,4 +91,5 @@ async def run_dataset(spec: Spec, out: Path, *, events: EventSink = ignore, from
                           generation.complete, generation.stopped_at_bound, generation.bound,
                           generation.tries_sent, generation.regenerated, generation.stats.warnings(critics_on=on),
                           store.usage(this_invocation_only=True), store.usage(),
-                          stage_usage(store.usage_by_prompt()), caller.sent, caller.reused, degraded(taxonomy, source))
+                          stage_usage(store.usage_by_prompt()), caller.sent, caller.reused, degraded(taxonomy, source),
+                          judge)

@@ -1,15 +1,11 @@
-"""Place items in a taxonomy: the assigner descends level by level in batches, or nearest nodes by embedding."""
+"""The coverage measure: items placed by the assigner (whole taxonomy or level by level) or by embedding."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 import numpy as np
 
-from seedless.core.calls import COVERAGE_ASSIGN
-from seedless.core.eval_replies import NONE_OF_THESE, AssignmentsReply
 from seedless.core.measures.coverage import TaxonomyCoverage, coverage
 from seedless.core.measures.report import (
     CoverageHit,
@@ -17,69 +13,15 @@ from seedless.core.measures.report import (
     CoverageSection,
     FactorCoverage,
 )
-from seedless.core.taxonomy.tree import Node, Path, Taxonomy, name_key
+from seedless.core.taxonomy.tree import Path, Taxonomy
+from seedless.engine.evaluation.assigner import Placement, assign_by_descent, assign_by_tree, tree_prompt_tokens
 from seedless.engine.evaluation.items import Item
 from seedless.engine.evaluation.measure import MeasureContext
-from seedless.engine.llm.caller import Caller
-from seedless.engine.tasks import together
+from seedless.engine.llm.bindings import role_endpoint
+from seedless.spec.eval_settings import EvalSettings
+from seedless.spec.models import EmbeddedEndpoint, Role
 
 Embed = Callable[[list[str]], np.ndarray]
-
-
-@dataclass
-class Placement:
-    """Each item's deepest node per taxonomy (absent: not placed below the root), and calls that failed."""
-
-    paths: dict[str, Path] = field(default_factory=dict)
-    failures: list[str] = field(default_factory=list)
-
-
-def _chunks(items: list[Item], size: int) -> list[list[Item]]:
-    return [items[i:i + size] for i in range(0, len(items), size)]
-
-
-async def assign_by_model(caller: Caller, taxonomy: Taxonomy, items: list[Item], *, batch: int,
-                          max_chars: int) -> Placement:
-    """One path per item: at each level the assigner picks the best child of the item's current node for a
-    batch of items, or "none of these", which leaves the item where it is. Prompts hold one node's children
-    and `batch` items, so they stay small for small models and long taxonomies."""
-    out = Placement()
-    frontier: dict[Path, list[Item]] = {(taxonomy.factor,): items}
-    while frontier:
-        jobs = [(path, group) for path, members in frontier.items()
-                for group in _chunks(members, batch) if taxonomy.find(path).children]  # type: ignore[union-attr]
-        results = await together(_place(caller, taxonomy, path, group, max_chars) for path, group in jobs)
-        frontier = defaultdict(list)
-        for (path, group), (chosen, failure) in zip(jobs, results):
-            if failure:
-                out.failures.append(f"{' > '.join(path)}: {failure}")
-            for item in group:
-                child = chosen.get(item.id)
-                if child is not None:
-                    out.paths[item.id] = path + (child,)
-                    frontier[path + (child,)].append(item)
-    return out
-
-
-async def _place(caller: Caller, taxonomy: Taxonomy, path: Path, group: list[Item],
-                 max_chars: int) -> tuple[dict[str, str], str | None]:
-    node: Node = taxonomy.find(path)  # type: ignore[assignment]
-    names = [c.name for c in node.children]
-    by_key = {name_key(n): n for n in names}
-    variables = {"factor": taxonomy.factor, "parent": " > ".join(path),
-                 "choices": [(c.name, c.description) for c in node.children],
-                 "items": [" ".join(i.text.split())[:max_chars] for i in group]}
-    result = await caller.ask(COVERAGE_ASSIGN, variables,
-                              AssignmentsReply.bounded(count=len(group), choices=tuple(names)))
-    if result.value is None:
-        return {}, "; ".join(result.failures)[:300]
-    chosen: dict[str, str] = {}
-    for placement in result.value.assignments:
-        if 1 <= placement.item <= len(group) and placement.node != NONE_OF_THESE:
-            name = by_key.get(name_key(placement.node))
-            if name is not None:
-                chosen.setdefault(group[placement.item - 1].id, name)
-    return chosen, None
 
 
 def assign_by_embedding(taxonomy: Taxonomy, items: list[Item], vectors: np.ndarray, embed: Embed) -> Placement:
@@ -103,6 +45,43 @@ def assign_by_embedding(taxonomy: Taxonomy, items: list[Item], vectors: np.ndarr
 
 
 EMBEDDING_MODE = "embedding (an approximation: nearest node by cosine similarity)"
+TREE = "whole taxonomy in context"
+DESCENT = "level-by-level descent"
+
+
+def assigner_context(settings: EvalSettings) -> int | None:
+    """The context tokens one assigner request may fill, where its endpoint states it (embedded: n_ctx_per_slot)."""
+    endpoint = settings.models.endpoints.get(role_endpoint(settings.models, Role.assigner))
+    return endpoint.n_ctx_per_slot if isinstance(endpoint, EmbeddedEndpoint) else None
+
+
+def tree_misfit(context: MeasureContext, taxonomy: Taxonomy) -> str | None:
+    """Why the whole taxonomy does not fit one assigner prompt (auto then descends level by level), or None: more
+    nodes than coverage_tree_max_nodes, or the largest batch's prompt plus the reply's max_tokens over the
+    assigner's context."""
+    settings = context.settings
+    nodes = sum(1 for p, _ in taxonomy.root.walk() if len(p) > 1)
+    if nodes > settings.coverage_tree_max_nodes:
+        return f"{nodes} nodes, over coverage_tree_max_nodes {settings.coverage_tree_max_nodes}"
+    window = assigner_context(settings)
+    if window is None:
+        return None
+    tokens = tree_prompt_tokens(context.caller, taxonomy, context.items, batch=settings.coverage_batch,
+                                max_chars=settings.max_chars)
+    reply = context.caller.bindings[Role.assigner].max_tokens
+    if tokens + reply > window:
+        return f"a prompt of about {tokens} tokens and a {reply}-token reply, over the {window}-token context"
+    return None
+
+
+def model_mode(used: list[tuple[str, str, str | None]]) -> str:
+    """The report's mode: how each taxonomy was assigned ((factor, TREE or DESCENT, why auto descended))."""
+    hows = {how for _, how, _ in used}
+    if not hows:
+        return "model"
+    head = f"model: {hows.pop()}" if len(hows) == 1 else "model: " + "; ".join(f"{f} {how}" for f, how, _ in used)
+    why = [f"{factor} {reason}" for factor, _, reason in used if reason]
+    return head + (f" (auto descended: {'; '.join(why)})" if why else "")
 
 
 def coverage_section(results: list[tuple[TaxonomyCoverage, Placement]], items: list[Item],
@@ -114,21 +93,27 @@ def coverage_section(results: list[tuple[TaxonomyCoverage, Placement]], items: l
         hits=[CoverageHit(path=list(h.path), items=h.items) for h in cov.nodes],
         unassigned=len(cov.unassigned), failures=placement.failures) for cov, placement in results]
     assignments = {i.id: {cov.factor: list(p.paths[i.id]) for cov, p in results if i.id in p.paths} for i in items}
-    return CoverageSection(mode="model" if mode == "model" else EMBEDDING_MODE, taxonomies=taxonomies,
-                           assignments=assignments)
+    return CoverageSection(mode=mode, taxonomies=taxonomies, assignments=assignments)
 
 
 async def run_coverage(context: MeasureContext) -> CoverageSection:
-    """Each taxonomy's level-ratio coverage, from the assigner's placements (or the nearest nodes by embedding)."""
+    """Each taxonomy's level-ratio coverage, from the assigner's placements (the whole taxonomy in context, or
+    level by level: `coverage_assignment`), or the nearest nodes by embedding."""
     settings, items, results = context.settings, context.items, []
+    used: list[tuple[str, str, str | None]] = []
     assert context.taxonomies is not None  # declared need: skipped without one
     for tax in context.taxonomies.taxonomies:
         if settings.coverage_mode == "embedding":
             assert context.vectors is not None and context.embedder is not None
             placement = assign_by_embedding(tax, items, context.vectors, context.embedder.embed)
         else:
-            placement = await assign_by_model(context.caller, tax, items, batch=settings.coverage_batch,
-                                              max_chars=settings.max_chars)
+            why = tree_misfit(context, tax) if settings.coverage_assignment == "auto" else None
+            tree = settings.coverage_assignment == "tree" or (settings.coverage_assignment == "auto" and why is None)
+            assign = assign_by_tree if tree else assign_by_descent
+            placement = await assign(context.caller, tax, items, batch=settings.coverage_batch,
+                                     max_chars=settings.max_chars)
+            used.append((tax.factor, TREE if tree else DESCENT, why))
         placed = {i.id: [placement.paths[i.id]] if i.id in placement.paths else [] for i in items}
         results.append((coverage(tax, placed), placement))
-    return coverage_section(results, items, settings.coverage_mode)
+    return coverage_section(results, items, EMBEDDING_MODE if settings.coverage_mode == "embedding"
+                            else model_mode(used))

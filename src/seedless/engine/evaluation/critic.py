@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from seedless.core.calls import CORRUPT_ANSWER
-from seedless.core.eval_replies import CorruptionReply, answer_problem, same_answer
+from seedless.core.eval_replies import CorruptionReply, answer_problem, numeric_slip, same_answer
 from seedless.core.measures.critic_effect import CriticEffect, critic_effect
 from seedless.core.measures.report import (
     CriticCounts,
@@ -94,7 +94,8 @@ async def _corrupt(caller: Caller, data: dict[str, Any], answer_field: str, samp
 
 async def check_item(caller: Caller, item: Item, answer: Any, answer_field: str, sample: int) -> CriticItem:
     """The double critic on the item as given and, concurrently, a corruption of its answer then the double
-    critic on the corrupted copy. A corruption equal to the original is retried once, else dropped."""
+    critic on the corrupted copy. A corruption equal to the original is retried once; then a numeric answer gets
+    a numeric slip (core/eval_replies.numeric_slip) and any other is dropped."""
     out = CriticItem(item.id, answer)
     data = _datapoint(item)
 
@@ -106,8 +107,11 @@ async def check_item(caller: Caller, item: Item, answer: Any, answer_field: str,
             reply, more = await _corrupt(caller, data, answer_field, sample, previous)
             failures += more
             if reply is not None and same_answer(reply.answer, answer):
-                out.corrupted_answer, out.change, out.dropped = reply.answer, reply.change, IDENTICAL
-                return
+                slip = numeric_slip(answer, sample)
+                if slip is None:
+                    out.corrupted_answer, out.change, out.dropped = reply.answer, reply.change, IDENTICAL
+                    return
+                reply = CorruptionReply(change=slip[1], answer=slip[0])
         if reply is None:
             out.failures += failures
             out.dropped = "the corrupter gave no usable answer"

@@ -1,5 +1,5 @@
-"""`--format chat`: {"messages": [...]} a line for fine-tuning, the turns by a chat mapping filled in from the run's
-output format (core/dataset/chat_mapping.py); `chat_messages` serves any format built on the same turns."""
+"""`--format chat`: {"messages": [...]} a line for fine-tuning, the turns by the run's `output.chat` under the flags,
+filled in from its output format (core/dataset/chat_mapping.py); `chat_messages` serves formats on the same turns."""
 
 from __future__ import annotations
 
@@ -7,15 +7,21 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from seedless.core.dataset.chat_mapping import ChatMapping, resolve_mapping, to_messages
+from seedless.core.dataset.chat_mapping import ChatMapping, lettering, resolve_mapping, to_messages
 from seedless.engine.outputs.dataset_reader import ExportError, run_output_format
 from seedless.engine.outputs.formats import ExportSource, LinesFormat
+from seedless.spec.models import OutputFormat
 
 
 def chat_mapping_for(run_dir: str | Path, mapping: ChatMapping | None = None) -> ChatMapping:
-    """The complete mapping an export uses: `mapping` filled in from the run's output format (see chat_mapping)."""
+    """The complete mapping an export uses: `mapping` (the flags) over the run's `output.chat`, filled in from its
+    output format (see chat_mapping)."""
+    return _resolved(run_output_format(run_dir), mapping)
+
+
+def _resolved(output: OutputFormat, mapping: ChatMapping | None) -> ChatMapping:
     try:
-        return resolve_mapping(run_output_format(run_dir), mapping)
+        return resolve_mapping(output, mapping)
     except ValueError as exc:
         raise ExportError(str(exc)) from None
 
@@ -23,12 +29,14 @@ def chat_mapping_for(run_dir: str | Path, mapping: ChatMapping | None = None) ->
 def chat_messages(source: ExportSource, mapping: ChatMapping | None = None) -> Iterator[list[dict[str, str]]]:
     """Each datapoint's [system?, user, assistant] messages, streamed. The mapping is resolved at once (fields
     that cannot be mapped are an ExportError before any line); a datapoint missing a field names it."""
-    resolved = chat_mapping_for(source.run_dir, mapping)
+    output = source.output_format()
+    resolved = _resolved(output, mapping)
+    letters = lettering(output, resolved)
 
     def messages() -> Iterator[list[dict[str, str]]]:
         for row in source.rows():
             try:
-                yield to_messages(row["data"], row["lineage"]["meta_prompt"], resolved)
+                yield to_messages(row["data"], row["lineage"]["meta_prompt"], resolved, letters)
             except ValueError as exc:
                 raise ExportError(f"{source.dataset}: datapoint {row['id']}: {exc}") from None
 
@@ -36,7 +44,8 @@ def chat_messages(source: ExportSource, mapping: ChatMapping | None = None) -> I
 
 
 class ChatFormat(LinesFormat[ChatMapping]):
-    """The chat export; its options are a ChatMapping (--user-fields, --assistant-fields, --system)."""
+    """The chat export; its options are a ChatMapping (--user-fields, --assistant-fields, --system), over the run's
+    own `output.chat`."""
 
     name = "chat"
     summary = '{"messages": [...]} for fine-tuning'

@@ -61,6 +61,14 @@ _BEFORE: tuple[StageInfo, ...] = (
         reads=("taxonomy.yaml", "strategies.yaml"),
         writes=("coverage budget and sample mixes (plan output)",),
     ),
+    StageInfo(
+        name="judge_check",
+        summary="The double critic on known-correct datapoints and corrupted copies before generation: p and q; "
+                "stops when p - q < min_gap (the judge calls are the double critic's, the corruptions its own).",
+        settings="generation.judge_check",
+        reads=("spec.samples with the answer field", "generation.judge_check.items"),
+        writes=("judge_check.json", "lineage.judge_check", "store: records"),
+    ),
 )
 
 def _measure_stage(measure: Measure) -> StageInfo:

@@ -7,7 +7,7 @@ from collections import deque
 from collections.abc import Iterator
 
 from seedless.core.basis import basis
-from seedless.core.dataset.record import Record, Rejection
+from seedless.core.dataset.record import JudgeFigures, Record, Rejection
 from seedless.core.dataset.rejection_stats import RejectionStats
 from seedless.core.plan.mix import MixSampler
 from seedless.core.plan.slots import SlotPlan
@@ -26,11 +26,11 @@ BLOCKED_SLOTS = 8  # slots waiting for the meta-prompts of their mix's history, 
 
 def generation_basis(spec: Spec, identities: dict[str, str]) -> str:
     """What every datapoint depends on besides its mix. Changing any of it starts the dataset afresh (calls
-    with the same prompts are still reused); the size, the attempt bounds and dedup (which only decides whether
+    with the same prompts are still reused); the size, the attempt bounds, the judge check and dedup (which only decides whether
     a new try is accepted; accepted datapoints stay) are not part of it."""
     material = {
-        "description": spec.description, "output": spec.output.model_dump(mode="json"), "seed": spec.seed,
-        "generation": spec.generation.model_dump(exclude={"slot_attempts", "max_attempts", "dedup"}),
+        "description": spec.description, "output": spec.output.model_dump(mode="json", exclude={"chat"}), "seed": spec.seed,
+        "generation": spec.generation.model_dump(exclude={"slot_attempts", "max_attempts", "dedup", "judge_check"}),
         "models": identities, "max_repairs": spec.models.max_repairs,
         "roles": {r.value: s.model_dump() for r, s in spec.models.roles.items() if r in generation_roles()},
     }
@@ -42,14 +42,15 @@ class Generation:
     attempt bound allows; a slot is tried up to `slot_attempts` times with the same mix. Every finished try
     is committed before the next step, so a killed run loses only the calls in flight."""
 
-    def __init__(self, session: Session, sampler: MixSampler, events: EventSink):
+    def __init__(self, session: Session, sampler: MixSampler, events: EventSink,
+                 judge_check: JudgeFigures | None = None):
         spec = session.spec
         self.spec, self.sampler, self.events = spec, sampler, events
         self.plan = SlotPlan(spec.size, spec.generation.complexify, spec.seed)
         self.targets = self.plan.targets()
         self.basis = generation_basis(spec, session.endpoints.identities(list(generation_roles())))
         self.records = RecordStore(session.store.db, self.basis, session.store.invocation)
-        self.maker = DatapointMaker(spec, session.caller)
+        self.maker = DatapointMaker(spec, session.caller, judge_check)
         limiters = {id(b.limiter): b.limiter for r, b in session.caller.bindings.items() if r in generation_roles()}
         self.limiters = list(limiters.values())
         self.per_slot = spec.generation.slot_attempts

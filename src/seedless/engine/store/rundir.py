@@ -110,6 +110,10 @@ class RunDir:
         return self.root / "rejected.jsonl"
 
     @property
+    def judge_check(self) -> Path:
+        return self.root / "judge_check.json"
+
+    @property
     def manifest(self) -> Path:
         return self.root / MANIFEST
 

@@ -74,6 +74,9 @@ def _check_needs(measures: list[Measure], data: str | None, taxonomy: str | None
 @click.option("--field", "fields", help="Comma-separated data fields that make the text to judge.")
 @click.option("--coverage-mode", type=click.Choice(["model", "embedding"]), default="model", show_default=True,
               help="embedding: nearest node by cosine similarity, a cheaper approximation.")
+@click.option("--coverage-assignment", type=click.Choice(["auto", "tree", "descent"]), default="auto",
+              show_default=True, help="model mode: the whole taxonomy in the assigner's context (tree), level by "
+              "level (descent), or the tree when it fits (auto).")
 @click.option("--embedder", default="static", show_default=True,
               help="static (offline, no torch), st:NAME_OR_PATH, or an OpenAI-compatible base URL.")
 @click.option("--embedding-model", help="Model name at an OpenAI-compatible embedder URL.")
@@ -92,7 +95,8 @@ def _check_needs(measures: list[Measure], data: str | None, taxonomy: str | None
               "earlier ones on the same report) would pass this many prompt plus completion tokens.")
 @click.option("--seed", type=int, default=0, show_default=True)
 def eval_command(data: str | None, out: str, taxonomy: str | None, expert: str | None, metrics: str,
-                 fields: str | None, coverage_mode: str, embedder: str, embedding_model: str | None,
+                 fields: str | None, coverage_mode: str, coverage_assignment: str, embedder: str,
+                 embedding_model: str | None,
                  references: tuple[str, ...], base_url: str | None, model: str | None, api_key_env: str | None,
                  max_concurrency: int | None, answer_field: str | None, generator_accuracy: float, embedded_model: str | None,
                  budget_tokens: int | None, seed: int) -> None:
@@ -108,6 +112,7 @@ def eval_command(data: str | None, out: str, taxonomy: str | None, expert: str |
     _check_needs(selected(chosen), data, taxonomy, expert, answer_field)
     try:
         settings = EvalSettings(metrics=chosen, fields=_names(fields), coverage_mode=coverage_mode,
+                                coverage_assignment=coverage_assignment,
                                 embedder=embedder, embedding_model=embedding_model,
                                 references=[Path(r) for r in references], answer_field=answer_field,
                                 generator_accuracy=generator_accuracy, seed=seed)

@@ -70,15 +70,16 @@ def _field_list(value: str | None) -> list[str] | None:
               help_from=_format_help)
 @click.option("--out", "out", cls=_RegistryOption, type=click.Path(), help_from=_out_help)
 @click.option("--user-fields", help=f"chat: comma-separated fields of the user turn ('{META_PROMPT_FIELD}': "
-                                    "the datapoint's meta-prompt).")
-@click.option("--assistant-fields", help="chat: comma-separated fields of the assistant turn.")
+                                    "the datapoint's meta-prompt); overrides the spec's output.chat.")
+@click.option("--assistant-fields", help="chat: comma-separated fields of the assistant turn; overrides the "
+                                         "spec's output.chat.")
 @click.option("--system", help="chat: a system message put before every conversation.")
 def export(run_dir: str, fmt: str, out: str | None, user_fields: str | None, assistant_fields: str | None,
            system: str | None) -> None:
     """Export the accepted datapoints in RUN_DIR/dataset.jsonl.
 
-    For --format chat, the user and assistant turns default to the output format's answer_field (assistant)
-    and every other field (user); see docs/export.md for the full rule."""
+    For --format chat, the turns are the spec's output.chat, else the default rule: solution-like fields then the
+    answer_field (assistant), every other field (user), options lettered; see docs/export.md for the full rule."""
     console = Console(highlight=False, emoji=False)
     users, assistants = _field_list(user_fields), _field_list(assistant_fields)
     mapping = None

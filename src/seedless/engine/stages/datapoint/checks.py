@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from seedless.core.calls import REPAIR_DATAPOINT, CallSite
+from seedless.core.dataset.options import normalised, option_index
 from seedless.core.dataset.record import Repair, Verdict
 from seedless.core.estimate import StepLoad
 from seedless.engine.llm.caller import Caller
@@ -24,8 +25,7 @@ Validator = Callable[[dict[str, Any]], Any]
 REPAIR_CHECKS = REPAIR_DATAPOINT
 # Callables given to the Python API (`seedless.run(..., validators=[f])`), by the name the spec then lists.
 VALIDATORS: dict[str, Validator] = {}
-LETTER = re.compile(r"^\(?([A-Za-z])[).:]?$")  # "B", "b)", "(B)", "B." name the second option
-LABEL = re.compile(r"^\(?[A-Za-z][).:]\s+")  # "B) 12", "(B) 12", "B. 12", "B: 12": the option's own letter
+
 
 
 def register_validator(fn: Validator) -> str:
@@ -40,32 +40,10 @@ def register_validator(fn: Validator) -> str:
     return name
 
 
-def normalised(value: Any) -> str:
-    """The form values are compared in: text case- and space-insensitive, a number (also as text) without a
-    trailing '.0', a list item by item."""
-    if isinstance(value, list):
-        return json.dumps([normalised(v) for v in value], ensure_ascii=False)
-    if isinstance(value, bool) or value is None:
-        return json.dumps(value)
-    if isinstance(value, str):
-        try:
-            value = float(value.strip()) if value.strip() else value  # "4", "4.0" and 4 are one value
-        except ValueError:
-            pass
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return " ".join(str(value).split()).casefold()
-
-
 def one_of(value: Any, options: list[Any]) -> bool:
-    """`value` is one of `options`: equal normalised, or equal to an option without its letter label ("B) 12"),
-    or a letter naming an option by position (A the first)."""
-    key = normalised(value)
-    keys = {normalised(o) for o in options} | {normalised(LABEL.sub("", str(o), count=1)) for o in options}
-    if key in keys:
-        return True
-    letter = LETTER.match(str(value).strip()) if isinstance(value, str) else None
-    return letter is not None and ord(letter.group(1).upper()) - ord("A") < len(options)
+    """`value` is one of `options` (core/dataset/options.option_index: the text, the option without its label,
+    or a letter)."""
+    return option_index(value, options) is not None
 
 
 def field_problems(spec_field: FieldSpec, data: dict[str, Any]) -> list[str]:

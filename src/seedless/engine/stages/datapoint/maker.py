@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from seedless.core.dataset.record import Lineage, Record, Rejection
+from seedless.core.dataset.record import JudgeFigures, Lineage, Record, Rejection
 from seedless.engine.llm.caller import Caller
 from seedless.engine.stages.datapoint.registry import enabled_steps
 from seedless.engine.stages.datapoint.step import Context, Draft, Job
@@ -12,8 +12,9 @@ from seedless.spec.models import Role, Spec
 
 
 class DatapointMaker:
-    def __init__(self, spec: Spec, caller: Caller):
+    def __init__(self, spec: Spec, caller: Caller, judge_check: JudgeFigures | None = None):
         self.spec = spec
+        self.judge_check = judge_check  # the run's judge check, kept in every datapoint's lineage
         self.caller = caller
         self.model = caller.bindings[Role.generator].client.identity
         self.context = Context(spec)
@@ -24,7 +25,7 @@ class DatapointMaker:
         a bad reply. `on_meta_prompt` hears the kept meta-prompt ("" when none) as soon as it is chosen (before
         any rewrite), so later slots of the same mix need not wait for this one's critics."""
         lineage = Lineage(strategy=job.mix.strategy, mix=job.mix.as_dict(), meta_prompt="", model=self.model,
-                          slot=job.slot, attempt=job.attempt)
+                          slot=job.slot, attempt=job.attempt, judge_check=self.judge_check)
         draft = Draft(job, lineage)
         told = on_meta_prompt is None
         for step in self.steps:
