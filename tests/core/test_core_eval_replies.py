@@ -1,5 +1,6 @@
 """Contracts of the eval replies' narrowing: the whole-taxonomy assignment names a listed path (an enum) or, for a
-tree too large to enumerate, a bounded string; schema and validation of the narrowed reply agree."""
+tree too large to enumerate, a bounded string; schema and validation of the narrowed reply agree; the numeric slip
+that replaces a corruption repeating a numeric answer."""
 
 from __future__ import annotations
 
