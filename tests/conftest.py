@@ -22,6 +22,20 @@ COUNT = re.compile(r"Write (\d+) different candidate scenarios")
 SCENARIO = re.compile(r"Scenario: (.*)")
 
 
+def schema_agrees(reply_type, data) -> bool:
+    """Whether a reply type's JSON schema and its pydantic validation accept or refuse `data` alike."""
+    import jsonschema
+    from pydantic import ValidationError
+
+    schema_ok = jsonschema.Draft202012Validator(reply_type.json_schema()).is_valid(data)
+    try:
+        reply_type.model_validate(data)
+        model_ok = True
+    except ValidationError:
+        model_ok = False
+    return schema_ok == model_ok
+
+
 def user_text(request: ChatRequest) -> str:
     return next(c for r, c in reversed(request.messages) if r == "user")
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from seedless.core.dataset.output_format import validate_record
 from seedless.core.dataset.record import JudgeFigures
+from seedless.core.estimate import judge_check_items
 from seedless.engine.evaluation.critic import CriticCheck, check_critic
 from seedless.engine.evaluation.items import Item
 from seedless.engine.session import Session
@@ -38,7 +39,7 @@ class JudgeCheckOutcome:
         return self.figures.summary()
 
 
-def known_items(spec: Spec) -> tuple[list[Item], str]:
+def known_items(spec: Spec) -> list[Item]:
     """The known-correct datapoints: generation.judge_check.items (JSONL, each checked against the output format,
     problems as FILE:LINE), else the spec's samples that are objects with the answer field; at most `size`."""
     settings, answer = spec.generation.judge_check, spec.output.answer_field or ""
@@ -55,7 +56,7 @@ def known_items(spec: Spec) -> tuple[list[Item], str]:
             items.append(Item(f"{path.name}:{n}", "", data))
             if len(items) >= settings.size:
                 break
-        return items, str(path)
+        return items
     for i, sample in enumerate(spec.samples):
         if isinstance(sample, dict) and answer in sample:
             data, _ = validate_record(spec.output, sample)
@@ -63,7 +64,7 @@ def known_items(spec: Spec) -> tuple[list[Item], str]:
                 items.append(Item(f"sample {i + 1}", "", data))
         if len(items) >= settings.size:
             break
-    return items, "samples"
+    return items
 
 
 def why_not(spec: Spec) -> str | None:
@@ -73,8 +74,7 @@ def why_not(spec: Spec) -> str | None:
         return "generation.judge_check.enabled is false"
     if not (spec.generation.double_critic and spec.output.answer_field):
         return "no double critic (it needs output.answer_field and generation.double_critic)"
-    if settings.items is None and not any(isinstance(s, dict) and spec.output.answer_field in s
-                                          for s in spec.samples):
+    if judge_check_items(spec) == 0:
         return (f"no known-correct datapoints: give samples with the answer field "
                 f"'{spec.output.answer_field}', or generation.judge_check.items (a JSONL file)")
     return None
@@ -120,7 +120,7 @@ async def judge_check_step(session: Session) -> JudgeCheckOutcome:
         outcome = JudgeCheckOutcome(None, skipped)
         write_figures(session.run.judge_check, outcome)
         return outcome
-    items, _ = known_items(spec)
+    items = known_items(spec)
     check = await check_critic(session.caller, items, spec.output.answer_field or "")
     model = session.endpoints.identities([Role.judge])[Role.judge.value]
     outcome = JudgeCheckOutcome(figures_of(check, model, spec.generation.judge_check.min_gap), check=check)
