@@ -51,7 +51,7 @@ def test_no_judge_or_critic_template_prefills_the_accepting_answer(site, example
 def test_the_last_worked_example_of_a_judge_is_a_caught_mistake_not_an_acceptance(site):
     variables, (key, accepting) = JUDGING[site]
     answers = [json.loads(text)[key] for role, text in render(site, variables) if role == "assistant"]
-    assert len(answers) == 2 and accepting in answers  # one accepted, one caught: both kinds are shown
+    assert len(answers) >= 2 and accepting in answers  # at least one accepted and one caught: both kinds shown
     assert answers[-1] != accepting
 
 

@@ -1,4 +1,5 @@
-"""The double critic step: "is this answer correct?" and "is it incorrect?", asked apart; accepted on yes / no."""
+"""The double critic step: "is this answer correct?" and "is it incorrect?", asked apart; accepted on yes / no, each
+verdict settled by the judge's own stated result where that can be compared exactly with the answer."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from seedless.core.calls import JUDGE_CORRECT, JUDGE_INCORRECT, CallSite
 from seedless.core.dataset.record import Verdict
 from seedless.core.estimate import StepLoad
 from seedless.core.replies import YesNoReply
+from seedless.core.stated_result import read_result
 from seedless.engine.llm.caller import Caller, CallResult
 from seedless.engine.stages.datapoint.step import Context, Draft, Step
 from seedless.engine.tasks import together
@@ -44,16 +46,33 @@ def judge_variables(data: dict[str, Any], answer_field: str) -> dict[str, str]:
     return {"task": task, "answer": json.dumps(data.get(answer_field), ensure_ascii=False)}
 
 
+def settle(reply: YesNoReply, proposed: Any, *, asks_incorrect: bool) -> YesNoReply:
+    """The reply with its yes or no made to follow the judge's own stated result when the two can be compared
+    exactly and the model's word says otherwise (a judge that computes 40 and then agrees with 14); the
+    explanation says so. Unchanged when they cannot be compared or already agree."""
+    stated = read_result(reply.explanation, proposed)
+    if stated is None:
+        return reply
+    word = "no" if stated.agrees == asks_incorrect else "yes"
+    if word == reply.answer:
+        return reply
+    return reply.model_copy(update={"answer": word, "explanation": f"{reply.explanation} {stated.note(proposed)}"})
+
+
 async def ask_double_critic(caller: Caller, data: dict[str, Any], answer_field: str, *,
                             sample: int) -> CallResult[DoubleVerdict]:
-    """Both questions on `data` (role judge), concurrently; None with every failure when either has no answer."""
+    """Both questions on `data` (role judge), concurrently, each settled by its stated result (`settle`); None with
+    every failure when either has no answer."""
     variables = judge_variables(data, answer_field)
     reply_type = YesNoReply.bounded(max_chars=EXPLANATION_CHARS)
     correct, incorrect = await together([caller.ask(JUDGE_CORRECT, variables, reply_type, sample=sample),
                                              caller.ask(JUDGE_INCORRECT, variables, reply_type, sample=sample)])
     if correct.value is None or incorrect.value is None:
         return CallResult(None, correct.failures + incorrect.failures)
-    return CallResult(DoubleVerdict(correct.value, incorrect.value), correct.failures + incorrect.failures)
+    proposed = data.get(answer_field)
+    verdict = DoubleVerdict(settle(correct.value, proposed, asks_incorrect=False),
+                            settle(incorrect.value, proposed, asks_incorrect=True))
+    return CallResult(verdict, correct.failures + incorrect.failures)
 
 
 class DoubleCriticStep(Step):
