@@ -352,3 +352,17 @@ def test_top_level_help_lists_every_command(runner):
     assert result.exit_code == 0
     for command in ("init", "validate", "taxonomy", "stages"):
         assert re.search(rf"^\s+{command}\s", result.output, re.M), command
+
+
+def test_validate_checks_the_judge_check_items_file_naming_the_spec_line_and_the_bad_datapoint(runner, tmp_path):
+    spec_text = FAKE_SPEC + ("generation: {judge_check: {items: known.jsonl}}\n"
+                             "output: {kind: fields, fields: [{name: question}, {name: answer}], answer_field: answer}\n")
+    spec = write(tmp_path / "s.yaml", spec_text)
+    result = runner.invoke(main, ["validate", str(spec)])
+    assert result.exit_code == 2 and "generation.judge_check.items" in result.output
+    assert "known.jsonl: no such file" in result.output.replace("\n", "")
+    (tmp_path / "known.jsonl").write_text('{"question": "What is 5 + 2?", "answer": "7"}\n{"question": "None"}\n')
+    result = runner.invoke(main, ["validate", str(spec)])
+    assert result.exit_code == 2 and "known.jsonl:2: not a datapoint" in result.output.replace("\n", "")
+    (tmp_path / "known.jsonl").write_text('{"question": "What is 5 + 2?", "answer": "7"}\n')
+    assert runner.invoke(main, ["validate", str(spec)]).exit_code == 0

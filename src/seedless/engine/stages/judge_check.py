@@ -16,7 +16,7 @@ from seedless.engine.session import Session
 from seedless.engine.stages.factors import StageError
 from seedless.engine.store.jsonl import read_objects
 from seedless.engine.store.rundir import RunDir
-from seedless.spec.loader import spec_folder, spec_problem
+from seedless.spec.loader import SpecError, spec_folder, spec_problem
 from seedless.spec.models import Role, Spec
 
 
@@ -65,6 +65,21 @@ def known_items(spec: Spec) -> list[Item]:
         if len(items) >= settings.size:
             break
     return items
+
+
+def check_items(spec: Spec) -> None:
+    """SpecError when generation.judge_check.items is set and is not a readable JSONL of datapoints of the output
+    format with their answer field (the spec's line, then FILE:LINE of the bad datapoint); for `validate` and every
+    command before any model is started. Nothing when unset."""
+    if spec.generation.judge_check.items is None:
+        return
+    try:
+        known_items(spec)
+    except StageError as exc:
+        message = str(exc)
+        if message.startswith(str(spec_problem(spec, ("generation", "judge_check", "items"), ""))):
+            message = message.split(": generation.judge_check.items: ", 1)[-1]
+        raise SpecError([spec_problem(spec, ("generation", "judge_check", "items"), message)]) from None
 
 
 def why_not(spec: Spec) -> str | None:
