@@ -79,6 +79,23 @@ def models_for(args: argparse.Namespace) -> EvalSettings:
     return base
 
 
+def model_arguments(ap: argparse.ArgumentParser) -> argparse.Namespace:
+    """The model options these validation scripts share (for `models_for`), parsed and checked."""
+    ap.add_argument("--embedded-model", choices=["qwen2.5-coder-0.5b", "qwen2.5-coder-1.5b"])
+    ap.add_argument("--base-url")
+    ap.add_argument("--model")
+    ap.add_argument("--fake", action="store_true", help="the fake model (random valid answers): plumbing only")
+    ap.add_argument("--batch", type=int, default=8, help="coverage_batch: items per assigner call")
+    ap.add_argument("--n-parallel", type=int, default=4, help="embedded server slots")
+    ap.add_argument("--seed", type=int, default=0)
+    args = ap.parse_args()
+    if bool(args.base_url) != bool(args.model):
+        ap.error("--base-url and --model go together")
+    if sum(map(bool, (args.fake, args.embedded_model, args.base_url))) > 1:
+        ap.error("choose one of --fake, --embedded-model, --base-url/--model")
+    return args
+
+
 def figures(report: dict, truth: dict[str, tuple[str, str]], seconds: float) -> dict:
     paths = {k: v.get(FACTOR[0], []) for k, v in report["coverage"]["assignments"].items()}
     n = len(truth)
@@ -108,18 +125,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", default="runs/validate-assignment/figures.json", help="the figures (JSON); the "
                     "data, taxonomy, reports and call stores go beside it")
-    ap.add_argument("--embedded-model", choices=["qwen2.5-coder-0.5b", "qwen2.5-coder-1.5b"])
-    ap.add_argument("--base-url")
-    ap.add_argument("--model")
-    ap.add_argument("--fake", action="store_true", help="the fake model (random valid answers): plumbing only")
-    ap.add_argument("--batch", type=int, default=8, help="coverage_batch: items per assigner call")
-    ap.add_argument("--n-parallel", type=int, default=4, help="embedded server slots")
-    ap.add_argument("--seed", type=int, default=0)
-    args = ap.parse_args()
-    if bool(args.base_url) != bool(args.model):
-        ap.error("--base-url and --model go together")
-    if sum(map(bool, (args.fake, args.embedded_model, args.base_url))) > 1:
-        ap.error("choose one of --fake, --embedded-model, --base-url/--model")
+    args = model_arguments(ap)
     out = Path(args.out)
     work = out.parent
     work.mkdir(parents=True, exist_ok=True)

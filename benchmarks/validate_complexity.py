@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 import numpy as np
-from validate_assignment import JUDGE_SET, models_for
+from validate_assignment import JUDGE_SET, model_arguments, models_for
 
 from seedless.engine.commands.evaluate import evaluate
 
@@ -80,18 +80,7 @@ def main() -> None:
     ap.add_argument("--out", default="runs/validate-complexity/figures.json", help="the figures (JSON); the data, "
                     "report and call store go beside it")
     ap.add_argument("--subset", action="store_true", help="only the 24 items whose id ends in -0")
-    ap.add_argument("--embedded-model", choices=["qwen2.5-coder-0.5b", "qwen2.5-coder-1.5b"])
-    ap.add_argument("--base-url")
-    ap.add_argument("--model")
-    ap.add_argument("--fake", action="store_true", help="the fake model (random valid answers): plumbing only")
-    ap.add_argument("--batch", type=int, default=8, help="unused here; kept for models_for")
-    ap.add_argument("--n-parallel", type=int, default=4, help="embedded server slots")
-    ap.add_argument("--seed", type=int, default=0)
-    args = ap.parse_args()
-    if bool(args.base_url) != bool(args.model):
-        ap.error("--base-url and --model go together")
-    if sum(map(bool, (args.fake, args.embedded_model, args.base_url))) > 1:
-        ap.error("choose one of --fake, --embedded-model, --base-url/--model")
+    args = model_arguments(ap)
     out = Path(args.out)
     work = out.parent
     work.mkdir(parents=True, exist_ok=True)

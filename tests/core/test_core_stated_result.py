@@ -11,7 +11,8 @@ from seedless.core.stated_result import number_in, read_result, stated_text
 
 @pytest.mark.parametrize("explanation,stated", [
     ("27 + 16 = 43; 43 - 3 = 40. My result: 40. The proposed 14 is different.", "40"),
-    ("my result is 12.5. Same.", "12.5"),
+    ("my result: 12.5. Same.", "12.5"),
+    ("My result differs from the proposed 14.", None),
     ("My result: 36 - 5 = 31 rolls\nso no", "36 - 5 = 31 rolls"),
     ("First My result: 3. Then, checking again, My result: 4", "4"),
     ('My result: "Mercury".', "Mercury"),

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-RESULT = re.compile(r"my result\s*(?:is)?\s*[:=]?\s*", re.IGNORECASE)
+RESULT = re.compile(r"my result\s*:\s*", re.IGNORECASE)  # the colon the prompts ask for; "my result differs" is prose
 NUMBER = re.compile(r"(?<![\w.])-?\d[\d,]*(?:\.\d+)?(?:\s*/\s*\d+)?(?![\w])")
 # What a judge says when the task does not give what is needed to solve it.
 UNSOLVABLE = re.compile(r"cannot be (?:determined|answered|solved|known)|can't be (?:determined|answered|solved|known)"
