@@ -96,6 +96,15 @@ def model_arguments(ap: argparse.ArgumentParser) -> argparse.Namespace:
     return args
 
 
+def usage_figures(report: dict, seconds: float) -> dict:
+    """Calls, tokens, model and seconds of one eval report, as these validation scripts record them."""
+    usage = report.get("usage") or []
+    return {"calls": sum(int(u.get("calls", 0)) for u in usage),
+            "prompt_tokens": sum(int(u.get("prompt_tokens", 0)) for u in usage),
+            "completion_tokens": sum(int(u.get("completion_tokens", 0)) for u in usage),
+            "model": usage[0].get("model") if usage else None, "seconds": round(seconds, 1)}
+
+
 def figures(report: dict, truth: dict[str, tuple[str, str]], seconds: float) -> dict:
     paths = {k: v.get(FACTOR[0], []) for k, v in report["coverage"]["assignments"].items()}
     n = len(truth)
@@ -104,7 +113,6 @@ def figures(report: dict, truth: dict[str, tuple[str, str]], seconds: float) -> 
     right1 = [k for k in placed if paths[k][1] == truth[k][0]]
     right2 = [k for k in deep if tuple(paths[k][1:3]) == truth[k]]
     confusion = Counter(f"{truth[k][0]} -> {paths[k][1] if k in placed else 'unplaced'}" for k in truth)
-    usage = report.get("usage") or []
     return {
         "mode": report["coverage"]["mode"],
         "items": n, "placed": round(len(placed) / n, 3), "placed_level2": round(len(deep) / n, 3),
@@ -113,11 +121,7 @@ def figures(report: dict, truth: dict[str, tuple[str, str]], seconds: float) -> 
         "accuracy_level2_of_placed": round(len(right2) / len(deep), 3) if deep else None,
         "confusion_level1": dict(sorted(confusion.items())),
         "failures": [f for t in report["coverage"]["taxonomies"] for f in t["failures"]],
-        "calls": sum(int(u.get("calls", 0)) for u in usage),
-        "prompt_tokens": sum(int(u.get("prompt_tokens", 0)) for u in usage),
-        "completion_tokens": sum(int(u.get("completion_tokens", 0)) for u in usage),
-        "model": usage[0].get("model") if usage else None,
-        "seconds": round(seconds, 1),
+        **usage_figures(report, seconds),
     }
 
 

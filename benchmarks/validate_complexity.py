@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 import numpy as np
-from validate_assignment import JUDGE_SET, model_arguments, models_for
+from validate_assignment import JUDGE_SET, model_arguments, models_for, usage_figures
 
 from seedless.engine.commands.evaluate import evaluate
 
@@ -60,18 +60,13 @@ def figures(report: dict, rows: list[dict], seconds: float) -> dict:
         for hard in (r for r in rated if r["difficulty"] == "hard" and r["module"] == easy["module"]):
             pairs += 1
             right += ratings[hard["id"]] > ratings[easy["id"]]
-    usage = report.get("usage") or []
     return {
         "items": len(rows), "rated": len(rated),
         "spearman_elo_vs_level": round(spearman(elo, level), 3),
         "mean_elo_by_level": by_level,
         "easy_hard_pairs_same_module_ordered_right": round(right / pairs, 3) if pairs else None,
         "pairs": pairs,
-        "calls": sum(int(u.get("calls", 0)) for u in usage),
-        "prompt_tokens": sum(int(u.get("prompt_tokens", 0)) for u in usage),
-        "completion_tokens": sum(int(u.get("completion_tokens", 0)) for u in usage),
-        "model": usage[0].get("model") if usage else None,
-        "seconds": round(seconds, 1),
+        **usage_figures(report, seconds),
     }
 
 

@@ -16,7 +16,7 @@ from seedless.engine.session import Session
 from seedless.engine.stages.factors import StageError
 from seedless.engine.store.jsonl import read_objects
 from seedless.engine.store.rundir import RunDir
-from seedless.spec.loader import SpecError, spec_folder, spec_problem
+from seedless.spec.loader import SpecError, SpecProblem, spec_folder, spec_problem
 from seedless.spec.models import Role, Spec
 
 
@@ -47,7 +47,7 @@ def known_items(spec: Spec) -> list[Item]:
     if settings.items is not None:
         path = settings.items if settings.items.is_absolute() else spec_folder(spec) / settings.items
         if not path.is_file():
-            raise StageError(str(spec_problem(spec, ("generation", "judge_check", "items"), f"{path}: no such file")))
+            raise StageError(spec_problem(spec, ("generation", "judge_check", "items"), f"{path}: no such file"))
         for n, obj in read_objects(path, StageError):
             data, reason = validate_record(spec.output, obj)
             if data is None or answer not in obj:
@@ -76,10 +76,8 @@ def check_items(spec: Spec) -> None:
     try:
         known_items(spec)
     except StageError as exc:
-        message = str(exc)
-        if message.startswith(str(spec_problem(spec, ("generation", "judge_check", "items"), ""))):
-            message = message.split(": generation.judge_check.items: ", 1)[-1]
-        raise SpecError([spec_problem(spec, ("generation", "judge_check", "items"), message)]) from None
+        problem = exc.args[0] if isinstance(exc.args[0], SpecProblem) else None
+        raise SpecError([problem or spec_problem(spec, ("generation", "judge_check", "items"), str(exc))]) from None
 
 
 def why_not(spec: Spec) -> str | None:
