@@ -90,6 +90,8 @@ class ScriptedModel:
             return json.dumps({"meta_prompt": "HARDER: " + SCENARIO.search(text).group(1)})
         if request.schema_name == "critic_requirements":
             return json.dumps({"explanation": "meets every requirement", "verdict": "pass"})
+        if request.schema_name == "judge_solve":  # no number: the blind solve decides nothing, the judges do
+            return json.dumps({"work": "checked", "result": "as the task says"})
         if request.schema_name == "judge_correct":
             return json.dumps({"explanation": "checked", "answer": "yes"})
         if request.schema_name == "judge_incorrect":

@@ -45,6 +45,16 @@ def test_when_every_check_passes_each_try_makes_one_datapoint():
     assert got["complexify"].expected == 10 and got["critic_requirements"].expected == 20
     assert "repair_datapoint" in got and got["repair_datapoint"].expected == 0
     assert got["judge_correct"].expected == 20 and got["judge_incorrect"].expected == 20
+    assert got["judge_solve"].expected == 20  # a numeric answer: the blind solve first
+
+
+def test_the_blind_solve_is_counted_only_for_a_numeric_answer_field_with_the_setting_on():
+    text_answer = OUTPUT.replace("{name: answer, type: integer}", "{name: answer}")
+    assert "judge_solve" not in calls(parse_spec(SPEC + text_answer + "size: 20\n"))
+    assert "judge_solve" not in calls(parse_spec(SPEC + OUTPUT + "size: 20\ngeneration: {blind_solve: false}\n"))
+    checked = parse_spec(SPEC + OUTPUT + "size: 20\nsamples: [{question: 'How much is 2 + 2?', answer: 4}]\n")
+    got = calls(checked)["judge_solve"]  # the judge check's item: once (its corrupted copy reuses it), at most twice
+    assert (got.expected, got.high - 80) == (21, 2)
 
 
 def test_lower_acceptance_means_more_tries_and_repairs_but_never_past_the_attempt_bound():

@@ -6,7 +6,7 @@ from fractions import Fraction
 
 import pytest
 
-from seedless.core.stated_result import number_in, read_result, stated_text
+from seedless.core.stated_result import compare_result, number_in, read_result, stated_text
 
 
 @pytest.mark.parametrize("explanation,stated", [
@@ -56,3 +56,12 @@ def test_a_stated_number_settles_agreement_exactly_and_an_unsolvable_task_disagr
 ])
 def test_what_cannot_be_compared_exactly_is_left_to_the_judges_word(explanation, proposed):
     assert read_result(explanation, proposed) is None
+
+
+@pytest.mark.parametrize("stated,proposed,agrees", [
+    ("31", 31, True), ('"31"', 31.0, True), ("31 rolls", "31", True), ("0.33", 1 / 3, True), ("30", 31, False),
+    ("cannot be determined", 12, False), ("Unknown", 12, False), ("seven", 7, None), ("", 7, None),
+    ("3 and 4", 7, None)])
+def test_a_blind_result_compares_with_the_answer_by_the_same_rules(stated, proposed, agrees):
+    found = compare_result(stated, proposed)
+    assert (None if found is None else found.agrees) is agrees

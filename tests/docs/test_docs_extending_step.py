@@ -8,9 +8,9 @@ import json
 
 import pytest
 from click.testing import CliRunner
-
 from conftest import SPEC, ScriptedModel, fake_clients
 from extending_examples import run_example
+
 from seedless.core.calls import CALL_SITES
 from seedless.engine.commands.estimate import estimate_spec
 from seedless.engine.commands.run import run_dataset
@@ -57,7 +57,7 @@ def test_the_example_step_runs_after_the_requirement_critic_and_rejects_under_it
     assert all("unclear as posed" in r["reason"] for r in rejected if r["stage"] == "clarity")
     for record in records:
         assert [v["critic"] for v in record["lineage"]["verdicts"]] == [
-            "requirements", "clarity", "double_correct", "double_incorrect"]
+            "requirements", "clarity", "blind_solve", "double_correct", "double_incorrect"]
     sent = [r for r in client.requests if r.schema_name == "clarity"]
     assert sent and '"clear"' in json.dumps(sent[0].json_schema) and "Question: {" in sent[0].messages[-1][1]
     rates = {r.stage: r for r in outcome.stats.stages()}

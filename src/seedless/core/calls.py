@@ -20,6 +20,7 @@ from seedless.core.replies import (
     MetaPromptsReply,
     PlanReply,
     Reply,
+    SolveReply,
     StrategiesReply,
     VerdictReply,
     YesNoReply,
@@ -56,6 +57,7 @@ CRITIC_REQUIREMENTS = CallSite("critic_requirements", Role.critic, "requirements
 REPAIR_DATAPOINT = CallSite("repair_datapoint", Role.generator, "requirements", None)
 JUDGE_CORRECT = CallSite("judge_correct", Role.judge, "double_critic", YesNoReply)
 JUDGE_INCORRECT = CallSite("judge_incorrect", Role.judge, "double_critic", YesNoReply)
+JUDGE_SOLVE = CallSite("judge_solve", Role.judge, "double_critic", SolveReply)
 COVERAGE_ASSIGN = CallSite("coverage_assign", Role.assigner, "eval_coverage", AssignmentsReply)
 COVERAGE_ASSIGN_TREE = CallSite("coverage_assign_tree", Role.assigner, "eval_coverage", PathAssignmentsReply)
 COMPLEXITY_BATCH = CallSite("complexity_batch", Role.rater, "eval_complexity", ComplexityReply)
@@ -64,7 +66,7 @@ CORRUPT_ANSWER = CallSite("corrupt_answer", Role.corrupter, "judge_check", Corru
 
 CALL_SITES: dict[str, CallSite] = {site.name: site for site in (
     FACTORS, TAXONOMY_PROPOSE, TAXONOMY_CRITIC, LEVEL_PLAN, STRATEGIES, META_PROMPT, COMPLEXIFY, GENERATE,
-    CRITIC_REQUIREMENTS, REPAIR_DATAPOINT, JUDGE_CORRECT, JUDGE_INCORRECT, COVERAGE_ASSIGN, COVERAGE_ASSIGN_TREE,
+    CRITIC_REQUIREMENTS, REPAIR_DATAPOINT, JUDGE_SOLVE, JUDGE_CORRECT, JUDGE_INCORRECT, COVERAGE_ASSIGN, COVERAGE_ASSIGN_TREE,
     COMPLEXITY_BATCH, TAXONOMY_JUDGE, CORRUPT_ANSWER)}
 
 

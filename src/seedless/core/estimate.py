@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from seedless.core import calls
 from seedless.core.calls import CallSite
+from seedless.core.dataset.output_format import answer_is_numeric
 from seedless.spec.models import Price, Role, Spec
 
 CHARS_PER_TOKEN = 4  # the one guess of tokens before a reply says how many: characters / 4
@@ -170,10 +171,13 @@ def expected_calls(spec: Spec, assumptions: Assumptions, loads_at: LoadsAt) -> l
     if checked:
         out.append(StageCalls(calls.CORRUPT_ANSWER, Range(checked, checked, 2 * checked)))
     judged = {calls.JUDGE_CORRECT.name: 2.0 * checked, calls.JUDGE_INCORRECT.name: 2.0 * checked}
+    if g.blind_solve and answer_is_numeric(spec.output):  # the copy shares the original's task: one solve, or two
+        judged[calls.JUDGE_SOLVE.name] = float(checked)
     for name in dict.fromkeys([*low, *mid, *high]):
         extra = judged.get(name, 0.0)
+        most = 2 * extra if name == calls.JUDGE_SOLVE.name else extra
         counts = Range(spec.size * low.get(name, 0.0) + extra, tries * mid.get(name, 0.0) + extra,
-                       bound * high.get(name, 0.0) + extra)
+                       bound * high.get(name, 0.0) + most)
         if counts.high > 0:
             out.append(StageCalls(calls.CALL_SITES[name], counts))
     return out

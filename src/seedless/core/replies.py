@@ -204,3 +204,16 @@ class YesNoReply(Reply):
     @lru_cache(maxsize=64)
     def bounded(cls, *, max_chars: int) -> type[YesNoReply]:
         return narrow(cls, explanation=(text(max_chars), ""))
+
+
+class SolveReply(Reply):
+    """The judge's own solution of a task it is shown without any proposed answer: the working, then the result
+    (or "cannot be determined")."""
+
+    work: text(4000) = ""  # type: ignore[valid-type]
+    result: text(200)  # type: ignore[valid-type]
+
+    @classmethod
+    @lru_cache(maxsize=64)
+    def bounded(cls, *, max_chars: int) -> type[SolveReply]:
+        return narrow(cls, work=(text(max_chars), ""))

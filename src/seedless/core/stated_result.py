@@ -72,7 +72,14 @@ def read_result(explanation: str, proposed: Any) -> StatedResult | None:
     they differ or the judge says the task cannot be solved; None when the two cannot be compared exactly (no
     stated result, words, several numbers), so the judge's yes or no stands."""
     stated = stated_text(explanation)
-    if stated is None:
+    return None if stated is None else compare_result(stated, proposed)
+
+
+def compare_result(stated: str, proposed: Any) -> StatedResult | None:
+    """A stated result (the text of one, e.g. "31" or "cannot be determined") against the proposed answer, by
+    the rules of `read_result`."""
+    stated = stated.strip().strip("\"'`").strip()
+    if not stated:
         return None
     if UNSOLVABLE.search(stated) and number_in(stated) is None:
         return StatedResult(stated, agrees=False)

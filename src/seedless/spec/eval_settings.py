@@ -65,6 +65,8 @@ class EvalSettings(Strict):
                                       "call (whole sibling groups packed together when they fit).")
     answer_field: str | None = Field(None, min_length=1, max_length=200, description="The field holding each "
                                      "item's known correct answer; required by the critic measure.")
+    blind_solve: bool = Field(True, description="critic: a numeric answer is first solved blind by the judge, as "
+                              "in generation (generation.blind_solve).")
     generator_accuracy: float = Field(0.5, ge=0, le=1, description="mu, the generator accuracy the critic's "
                                       f"accuracy lift is reported for (also always at {', '.join(map(str, LIFT_AT))}).")
     seed: int = Field(0, ge=0, le=2**31 - 1)

@@ -196,6 +196,9 @@ class GenerationSettings(Strict):
     requirement_critic: bool = Field(True, description="Check each datapoint against its meta-prompt and mix.")
     max_repairs: int = Field(2, ge=0, le=5, description="Repairs using the critic's explanation before rejecting.")
     double_critic: bool = Field(True, description="With an answer field: 'is it correct?' yes and 'is it wrong?' no.")
+    blind_solve: bool = Field(True, description="Double critic, when the answer is one number: the judge first "
+                              "solves the task without seeing the answer; a different result (or 'cannot be "
+                              "determined') rejects before the two questions are asked.")
     slot_attempts: int = Field(2, ge=1, le=10, description="Tries of one slot (same mix) before it is given up.")
     max_attempts: int | None = Field(None, ge=1, description="Most tries in the whole run; default 4 x size.")
     validators: list[str] = Field(default_factory=list, description="Dotted paths (package.module.function) of "

@@ -37,7 +37,7 @@ def test_the_dump_has_the_files_keys_in_order_with_their_written_names():
     assert list(dumped) == ["data", "items", "settings", "taxonomy", "expert", "coverage", "complexity", "diversity",
                             "duplicates", "taxonomy_quality", "critic", "notes", "usage", "calls_sent", "calls_reused"]
     assert dumped["diversity"] == {"embedder": "static", "k": 10, "global": 0.5, "local": 0.25}
-    assert dumped["critic"]["results"][0]["original"] == {"accepted": True, "correct?": "yes", "incorrect?": "no",
+    assert dumped["critic"]["results"][0]["original"] == {"accepted": True, "blind_result": None, "correct?": "yes", "incorrect?": "no",
                                                           "explanations": ["a", "b"]}
     assert report().model_dump() == dumped
 

@@ -8,11 +8,11 @@ import json
 import re
 
 import pytest
-
 from conftest import ScriptedModel, fake_clients, user_text
+
 from seedless.core.eval_replies import answer_problem, answer_schema, same_answer
-from seedless.engine.evaluation.items import DataError
 from seedless.engine.commands.evaluate import evaluate
+from seedless.engine.evaluation.items import DataError
 from seedless.spec.eval_settings import EvalSettings
 from seedless.spec.models import FakeEndpoint, ModelsSettings
 
@@ -82,15 +82,36 @@ def test_each_item_reports_both_verdicts_and_its_corruption(tmp_path, model):
     assert results["q0"]["original"]["accepted"] and results["q0"]["corrupted_answer"] == 5
     assert results["q0"]["corrupted"]["accepted"] is True and results["q0"]["change"] == "off by one"
     assert results["q1"]["original"] | {"explanations": []} == {
-        "accepted": False, "correct?": "no", "incorrect?": "no", "explanations": []}
+        "accepted": False, "blind_result": "as the task says", "correct?": "no", "incorrect?": "no",
+        "explanations": []}
     assert results["q2"]["retried"] and results["q2"]["corrupted_answer"] == 11 and results["q2"]["dropped"] is None
     assert results["q3"]["dropped"].startswith("the corruption repeated") and results["q3"]["corrupted"] is None
     # the task shown to the critic and the corrupter is the datapoint without its answer (and without its id)
     asked = next(r for r in client.requests if r.schema_name == "corrupt_answer")
     assert '"answer"' not in TASK.findall(user_text(asked))[-1] and '"id"' not in TASK.findall(user_text(asked))[-1]
-    # 4 originals + 3 corrupted copies, two questions each; 4 corruptions + 2 retries
+    # 4 originals + 3 corrupted copies, two questions each; 4 corruptions + 2 retries; a blind solve for each
+    # numeric task (not 'a'+'b'), sent once: the corrupted copy has the same task and reuses it
     names = [r.schema_name for r in client.requests]
     assert names.count("judge_correct") == names.count("judge_incorrect") == 7 and names.count("corrupt_answer") == 6
+    assert names.count("judge_solve") == 3
+
+
+def test_no_blind_solve_when_it_is_turned_off(tmp_path, model):
+    report, client = run(tmp_path, model, blind_solve=False)
+    assert not any(r.schema_name == "judge_solve" for r in client.requests)
+    assert all(r["original"]["blind_result"] is None for r in report.as_dict()["critic"]["results"])
+
+
+def test_a_blind_result_that_differs_from_the_answer_rejects_without_the_two_questions(tmp_path, model):
+    model.overrides["judge_solve"] = lambda r: json.dumps({"work": "added", "result": str(eval(question(r)))})
+    report, client = run(tmp_path, model, items=ITEMS[:1])
+    result = report.as_dict()["critic"]["results"][0]
+    assert result["original"]["accepted"] and result["original"]["blind_result"] == "4"
+    # 2+2 = 5 fools both questions (see verdict), but the blind result 4 is not 5
+    assert result["corrupted_answer"] == 5 and result["corrupted"]["accepted"] is False
+    assert result["corrupted"]["correct?"] == result["corrupted"]["incorrect?"] == "not asked"
+    names = [r.schema_name for r in client.requests]
+    assert names.count("judge_correct") == 1 and names.count("judge_solve") == 1
 
 
 def test_a_numeric_answer_the_corrupter_repeats_twice_gets_a_numeric_slip(tmp_path, model):
@@ -117,7 +138,7 @@ def test_a_corruption_in_another_format_is_repaired(tmp_path, model):
 def test_the_critic_run_again_sends_no_call(tmp_path, model):
     first, _ = run(tmp_path, model)
     again, client = run(tmp_path, model)
-    assert first.calls_sent == 20 and client.requests == [] and again.critic == first.critic
+    assert first.calls_sent == 23 and client.requests == []  # 20 + 3 blind solves and again.critic == first.critic
 
 
 def test_an_item_without_the_answer_field_is_a_data_error_before_any_call(tmp_path, model):

@@ -7,11 +7,11 @@ import asyncio
 import json
 
 import pytest
-
 from conftest import SPEC, ScriptedModel, fake_clients, user_text
+
+from seedless.engine.commands.run import run_dataset
 from seedless.engine.llm.caller import fingerprint
 from seedless.engine.llm.clients.base import FatalModelError
-from seedless.engine.commands.run import run_dataset
 from seedless.spec import parse_spec
 
 OUTPUT = """
@@ -57,7 +57,8 @@ def test_a_run_reaches_its_target_and_every_datapoint_shows_every_stage(tmp_path
         assert lineage["strategy"] in {"Everything", "Narrow"}
         assert set(lineage["mix"]) == {"Topic", "Format"} and lineage["mix"]["Topic"][0] == "Topic"
         assert lineage["meta_prompt"] and lineage["model"] == "fake:scripted"
-        assert [v["critic"] for v in lineage["verdicts"]] == ["requirements", "double_correct", "double_incorrect"]
+        assert [v["critic"] for v in lineage["verdicts"]] == ["requirements", "blind_solve", "double_correct",
+                                                             "double_incorrect"]
         if lineage["complexified"]:
             assert lineage["meta_prompt"] == "HARDER: " + lineage["original_meta_prompt"]
     assert (tmp_path / "dataset.parquet").exists() and (tmp_path / "rejected.jsonl").read_text() == ""
@@ -246,13 +247,13 @@ class CrashAfter:
 def test_a_crashed_run_resumes_without_resending_finished_calls_and_makes_the_same_dataset(tmp_path, scripted):
     spec = spec_of(size=25)
     run(spec, tmp_path / "whole", ScriptedModel())
-    crashing = CrashAfter(110)
+    crashing = CrashAfter(140)
     clients, first = fake_clients(crashing)
     with pytest.raises(FatalModelError):
         asyncio.run(run_dataset(spec, tmp_path / "resumed", clients=clients))
     partial = lines(tmp_path / "resumed" / "dataset.jsonl")  # written from the store on the way out
     assert 0 < len(partial) < 25
-    answered = set(fingerprints(first)[:110])
+    answered = set(fingerprints(first)[:140])
     outcome, second = run(spec, tmp_path / "resumed", ScriptedModel())
     assert not answered & set(fingerprints(second))
     assert outcome.calls_reused > 0
@@ -347,7 +348,7 @@ def test_usage_per_stage_covers_every_stored_call_also_after_a_resume(tmp_path, 
     stages = {r.role: r.calls for r in outcome.usage_stages}
     assert sum(stages.values()) == sum(r.calls for r in outcome.usage_total) > len(client.requests) > 0
     assert {"taxonomy", "strategies", "meta_prompt", "generate", "requirements", "double_critic"} <= set(stages)
-    assert stages["generate"] == 8 and stages["double_critic"] == 16  # two questions per datapoint
+    assert stages["generate"] == 8 and stages["double_critic"] == 24  # blind solve, two questions
 
 
 def test_an_endpoint_failing_every_call_ends_the_run_cleanly_instead_of_every_try(tmp_path, scripted):

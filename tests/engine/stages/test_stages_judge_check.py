@@ -8,8 +8,8 @@ import json
 import re
 
 import pytest
-
 from conftest import fake_clients, user_text
+
 from seedless.engine.commands.plan import build_plan
 from seedless.engine.commands.run import run_dataset
 from seedless.engine.stages.factors import StageError
@@ -78,9 +78,46 @@ def test_a_judge_that_tells_right_from_wrong_passes_with_p_1_and_q_0(scripted, t
     saved = json.loads((tmp_path / "judge_check.json").read_text())
     assert saved["p"] == 1.0 and saved["q"] == 0.0 and len(saved["items"]) == 3
     assert saved["items"][0]["corrupted_answer"] == 8.0
-    # Both double-critic questions on each original and each corrupted copy, one corruption each.
+    # One blind solve per item (the corrupted copy has the same task, so it reuses the original's), both
+    # double-critic questions on each original and each corrupted copy, one corruption each.
     assert sum(r.schema_name == "corrupt_answer" for r in client.requests) == 3
-    assert sum(r.schema_name.startswith("judge_") for r in client.requests) == 12
+    assert sum(r.schema_name == "judge_solve" for r in client.requests) == 3
+    assert sum(r.schema_name in ("judge_correct", "judge_incorrect") for r in client.requests) == 12
+
+
+SOLVED = {"Tom has 3 apples": "7", "A box holds 6 eggs": "12", "Sam had 10 sweets": "7"}
+
+
+def blind_solver(scripted):
+    """A judge that, shown only the task, works out the true result."""
+    def reply(request):
+        text = user_text(request).split("Task:")[-1]
+        found = next(result for start, result in SOLVED.items() if start in text)
+        return json.dumps({"work": "worked it out", "result": found})
+    scripted.overrides["judge_solve"] = reply
+
+
+def test_a_blind_solve_rejects_corrupted_copies_before_the_two_questions_even_when_the_judge_says_yes(
+        scripted, tmp_path):
+    discerning(scripted, sees_truth=False)  # 'correct?' yes and 'incorrect?' no to everything
+    blind_solver(scripted)
+    outcome, client = plan(spec_with(), tmp_path, scripted)
+    figures = outcome.judge.figures
+    assert (figures.p, figures.q, figures.passed) == (1.0, 0.0, True)
+    # Only the originals reach the two questions: each corrupted copy ends at its blind solve.
+    assert sum(r.schema_name in ("judge_correct", "judge_incorrect") for r in client.requests) == 6
+    for request in (r for r in client.requests if r.schema_name == "judge_solve"):
+        task = json.loads(user_text(request).split("Task:")[-1].strip().splitlines()[0])
+        assert "Proposed answer" not in user_text(request) and list(task) == ["question"]
+
+
+def test_without_the_blind_solve_the_same_judge_accepts_every_corruption(scripted, tmp_path):
+    discerning(scripted, sees_truth=False)
+    blind_solver(scripted)
+    with pytest.raises(JudgeCheckFailed):
+        plan(spec_with(text=SPEC.replace("requirement_critic: false}", "requirement_critic: false, blind_solve: false}")),
+             tmp_path, scripted)
+    assert scripted.calls["judge_solve"] == 0
 
 
 def test_a_judge_that_accepts_everything_stops_the_plan_naming_the_judge_role(scripted, tmp_path):

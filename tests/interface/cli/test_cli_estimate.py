@@ -64,5 +64,6 @@ def test_the_estimated_calls_are_within_ten_percent_of_a_fake_model_run(tmp_path
     for prompt in ("meta_prompt", "complexify", "generate", "critic_requirements"):
         assert got[prompt] == real[prompt]
     assert got["judge_correct"] == real["judge_correct"] and got["judge_incorrect"] == real["judge_incorrect"]
+    assert got["judge_solve"] == real["judge_solve"] == 20
     total_real = sum(real.values())
     assert abs(sum(got.values()) - total_real) <= 0.1 * total_real

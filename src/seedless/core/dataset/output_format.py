@@ -99,6 +99,15 @@ def answer_of(output: OutputFormat, data: dict[str, Any]) -> Any | None:
     return data.get(output.answer_field) if output.answer_field else None
 
 
+def answer_is_numeric(output: OutputFormat) -> bool:
+    """Whether the format declares the answer field a number (integer or number)."""
+    name = output.answer_field or ""
+    if output.kind == "json_schema":
+        declared = (output.json_schema or {}).get("properties", {}).get(name, {})
+        return isinstance(declared, dict) and declared.get("type") in ("integer", "number")
+    return output.kind == "fields" and any(f.name == name and f.type in ("integer", "number") for f in output.fields)
+
+
 def describe(output: OutputFormat) -> str:
     """The format in words, for prompts."""
     if output.kind == "fields":

@@ -216,6 +216,7 @@ class FilteringAt(_Part):
 
 class VerdictPart(_Part):
     accepted: bool
+    blind_result: str | None = None  # the judge's result solving blind (None: no blind solve was made)
     correct: str = Field(alias="correct?")
     incorrect: str = Field(alias="incorrect?")
     explanations: list[str]

@@ -92,9 +92,10 @@ async def _corrupt(caller: Caller, data: dict[str, Any], answer_field: str, samp
     return result.value, result.failures
 
 
-async def check_item(caller: Caller, item: Item, answer: Any, answer_field: str, sample: int) -> CriticItem:
-    """The double critic on the item as given and, concurrently, a corruption of its answer then the double
-    critic on the corrupted copy. A corruption equal to the original is retried once; then a numeric answer gets
+async def check_item(caller: Caller, item: Item, answer: Any, answer_field: str, sample: int, *,
+                     blind: bool = False) -> CriticItem:
+    """The double critic (with the blind solve when `blind`) on the item as given and, concurrently, a corruption of
+    its answer then the double critic on the corrupted copy. A corruption equal to the original is retried once; then a numeric answer gets
     a numeric slip (core/eval_replies.numeric_slip) and any other is dropped."""
     out = CriticItem(item.id, answer)
     data = _datapoint(item)
@@ -117,13 +118,14 @@ async def check_item(caller: Caller, item: Item, answer: Any, answer_field: str,
             out.dropped = "the corrupter gave no usable answer"
             return
         out.corrupted_answer, out.change = reply.answer, " ".join(reply.change.split())
-        verdict = await ask_double_critic(caller, data | {answer_field: reply.answer}, answer_field, sample=sample)
+        verdict = await ask_double_critic(caller, data | {answer_field: reply.answer}, answer_field, sample=sample,
+                                          blind=blind)
         out.corrupted = verdict.value
         if verdict.value is None:
             out.failures.append("critic on the corrupted copy: " + "; ".join(verdict.failures)[:300])
 
     async def original_side() -> None:
-        verdict = await ask_double_critic(caller, data, answer_field, sample=sample)
+        verdict = await ask_double_critic(caller, data, answer_field, sample=sample, blind=blind)
         out.original = verdict.value
         if verdict.value is None:
             out.failures.append("critic on the original: " + "; ".join(verdict.failures)[:300])
@@ -132,11 +134,11 @@ async def check_item(caller: Caller, item: Item, answer: Any, answer_field: str,
     return out
 
 
-async def check_critic(caller: Caller, items: list[Item], answer_field: str) -> CriticCheck:
+async def check_critic(caller: Caller, items: list[Item], answer_field: str, *, blind: bool = False) -> CriticCheck:
     """p from the originals the critic judged, q from the corrupted copies it judged; an item whose critic or
     corrupter gave no usable answer counts in neither (and is reported with the reason)."""
     answers = _answers(items, answer_field)
-    checked = list(await together((check_item(caller, item, answer, answer_field, index)
+    checked = list(await together((check_item(caller, item, answer, answer_field, index, blind=blind)
                                           for index, (item, answer) in enumerate(zip(items, answers)))))
     effect = critic_effect([c.original.accepted for c in checked if c.original is not None],
                            [c.corrupted.accepted for c in checked if c.corrupted is not None])
@@ -150,8 +152,10 @@ def _round(value: float | None) -> float | None:
 def _verdict(v: DoubleVerdict | None) -> VerdictPart | None:
     if v is None:
         return None
-    return VerdictPart(accepted=v.accepted, correct=v.correct.answer, incorrect=v.incorrect.answer,
-                       explanations=[v.correct.explanation, v.incorrect.explanation])
+    correct, incorrect = v.words()
+    blind = v.solved.reply.result if v.solved is not None else None
+    return VerdictPart(accepted=v.accepted, blind_result=blind, correct=correct, incorrect=incorrect,
+                       explanations=v.explanations())
 
 
 def critic_section(check: CriticCheck, answer_field: str, mus: list[float], mu: float) -> CriticSection:
@@ -178,6 +182,6 @@ async def run_critic(context: MeasureContext) -> CriticSection:
     """The double critic's p and q on the items' answers and on corrupted copies; the lift at each mu."""
     settings = context.settings
     answer_field = settings.answer_field or ""
-    check = await check_critic(context.caller, context.items, answer_field)
+    check = await check_critic(context.caller, context.items, answer_field, blind=settings.blind_solve)
     mus = sorted({settings.generator_accuracy, *LIFT_AT})
     return critic_section(check, answer_field, mus, settings.generator_accuracy)

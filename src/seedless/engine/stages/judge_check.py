@@ -134,7 +134,7 @@ async def judge_check_step(session: Session) -> JudgeCheckOutcome:
         write_figures(session.run.judge_check, outcome)
         return outcome
     items = known_items(spec)
-    check = await check_critic(session.caller, items, spec.output.answer_field or "")
+    check = await check_critic(session.caller, items, spec.output.answer_field or "", blind=spec.generation.blind_solve)
     model = session.endpoints.identities([Role.judge])[Role.judge.value]
     outcome = JudgeCheckOutcome(figures_of(check, model, spec.generation.judge_check.min_gap), check=check)
     write_figures(session.run.judge_check, outcome)

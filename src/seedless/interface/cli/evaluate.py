@@ -87,6 +87,9 @@ def _check_needs(measures: list[Measure], data: str | None, taxonomy: str | None
 @click.option("--api-key-env", envvar="SEEDLESS_API_KEY_ENV", help="Environment variable holding the API key.")
 @click.option("--max-concurrency", type=click.IntRange(1, 4096), help="Requests in flight at --base-url.")
 @click.option("--answer-field", help="critic: the field holding each item's known correct answer (required).")
+@click.option("--blind-solve/--no-blind-solve", default=True, show_default=True,
+              help="critic: the judge first solves a numeric answer's task without seeing the answer, as generation "
+              "does.")
 @click.option("--generator-accuracy", type=click.FloatRange(0, 1), default=0.5, show_default=True,
               help="critic: mu, the generator accuracy the accuracy lift is reported for (also at 0.5, 0.7, 0.9).")
 @click.option("--embedded-model", type=click.Choice(["qwen2.5-coder-0.5b", "qwen2.5-coder-1.5b"]),
@@ -98,8 +101,8 @@ def eval_command(data: str | None, out: str, taxonomy: str | None, expert: str |
                  fields: str | None, coverage_mode: str, coverage_assignment: str, embedder: str,
                  embedding_model: str | None,
                  references: tuple[str, ...], base_url: str | None, model: str | None, api_key_env: str | None,
-                 max_concurrency: int | None, answer_field: str | None, generator_accuracy: float, embedded_model: str | None,
-                 budget_tokens: int | None, seed: int) -> None:
+                 max_concurrency: int | None, answer_field: str | None, blind_solve: bool, generator_accuracy: float,
+                 embedded_model: str | None, budget_tokens: int | None, seed: int) -> None:
     """Measure DATA (JSONL, Parquet or a run directory): taxonomic coverage, calibrated complexity (Elo),
     embedding diversity and near-duplicates; opt-in, the quality of a taxonomy against an expert's
     (taxonomy_quality: DATA optional) and the double critic's effectiveness (critic). Model calls are stored
@@ -115,7 +118,7 @@ def eval_command(data: str | None, out: str, taxonomy: str | None, expert: str |
                                 coverage_assignment=coverage_assignment,
                                 embedder=embedder, embedding_model=embedding_model,
                                 references=[Path(r) for r in references], answer_field=answer_field,
-                                generator_accuracy=generator_accuracy, seed=seed)
+                                blind_solve=blind_solve, generator_accuracy=generator_accuracy, seed=seed)
     except ValueError as exc:
         raise click.UsageError(str(exc).splitlines()[-1] if "\n" in str(exc) else str(exc)) from None
     if embedded_model and base_url:
@@ -269,7 +272,8 @@ def _verdict(verdict: VerdictPart | None) -> str:
     if verdict is None:
         return "no verdict"
     accepted = "yes" if verdict.accepted else "no"
-    return f"{accepted} (correct? {verdict.correct}, incorrect? {verdict.incorrect})"
+    blind = "" if verdict.blind_result is None else f"blind {verdict.blind_result[:20]}, "
+    return f"{accepted} ({blind}correct? {verdict.correct}, incorrect? {verdict.incorrect})"
 
 
 Renderer = Callable[[Console, Section], None]  # the sections with their own rendering

@@ -59,3 +59,54 @@ def test_a_judge_that_says_the_task_cannot_be_solved_rejects_the_answer(tmp_path
     scripted.overrides["judge_incorrect"] = lambda r: json.dumps({"explanation": "", "answer": "no"})
     result, _ = make(tmp_path, scripted)
     assert not isinstance(result, Record) and result.reason.startswith("double critic: 'is it correct?' no")
+
+
+def _fixed(scripted, answer=7):
+    scripted.overrides["generate"] = lambda r: json.dumps({"question": "How much is 3 + 4?", "answer": answer})
+    scripted.overrides["judge_correct"] = lambda r: json.dumps({"explanation": "fine", "answer": "yes"})
+    scripted.overrides["judge_incorrect"] = lambda r: json.dumps({"explanation": "fine", "answer": "no"})
+
+
+def _solves(scripted, result):
+    scripted.overrides["judge_solve"] = lambda r: json.dumps({"work": "3 + 4", "result": result})
+
+
+@pytest.mark.parametrize("result", ["8", "cannot be determined", "Not enough information"])
+def test_a_blind_result_other_than_the_answer_rejects_before_the_two_questions_are_asked(tmp_path, scripted, result):
+    _fixed(scripted)
+    _solves(scripted, result)
+    rejected, client = make(tmp_path, scripted)
+    assert not isinstance(rejected, Record) and rejected.stage == "double_critic"
+    assert rejected.reason == f"double critic: the blind solve found {result!r}, not the proposed answer"
+    assert asked(client, "judge_correct") == asked(client, "judge_incorrect") == []
+    (verdict,) = [v for v in rejected.lineage.verdicts if v.critic == "blind_solve"]
+    assert not verdict.passed and f"Blind result: {result!r}, not the proposed answer" in verdict.explanation
+    solve = asked(client, "judge_solve")[0]
+    assert "Proposed answer" not in user_text(solve)
+    assert json.loads(user_text(solve).rsplit("Task:", 1)[1].strip().splitlines()[0]) == {
+        "question": "How much is 3 + 4?"}
+
+
+@pytest.mark.parametrize("result,compared", [("7", True), ("7 apples", True), ("seven", False), ("7 or 8", False)])
+def test_a_blind_result_equal_to_the_answer_or_not_comparable_goes_on_to_the_two_questions(
+        tmp_path, scripted, result, compared):
+    _fixed(scripted)
+    _solves(scripted, result)
+    accepted, client = make(tmp_path, scripted)
+    assert isinstance(accepted, Record)
+    assert [v.critic for v in accepted.lineage.verdicts][-3:] == ["blind_solve", "double_correct", "double_incorrect"]
+    shown = accepted.lineage.verdicts[-3].explanation
+    assert ("the same as the proposed answer" in shown) is compared and ("not compared" in shown) is not compared
+    assert len(asked(client, "judge_correct")) == 1
+
+
+def test_no_blind_solve_for_an_answer_that_is_not_one_number_or_when_it_is_turned_off(tmp_path, scripted):
+    _fixed(scripted, answer="seven")
+    _solves(scripted, "8")
+    text_answer = "output:\n  kind: fields\n  fields: [{name: question}, {name: answer}]\n  answer_field: answer\n"
+    accepted, client = make(tmp_path / "a", scripted, extra=text_answer)
+    assert isinstance(accepted, Record) and asked(client, "judge_solve") == []
+    _fixed(scripted)
+    accepted, client = make(tmp_path / "b", scripted, extra="generation: {blind_solve: false}\n")
+    assert isinstance(accepted, Record) and asked(client, "judge_solve") == []
+    assert "blind_solve" not in [v.critic for v in accepted.lineage.verdicts]

@@ -26,7 +26,7 @@ def test_a_datapoint_passes_every_stage_and_keeps_its_lineage(tmp_path, scripted
     assert lineage.complexified is False and lineage.original_meta_prompt is None
     assert lineage.model == "fake:scripted"
     assert [(v.critic, v.passed) for v in lineage.verdicts] == [
-        ("requirements", True), ("double_correct", True), ("double_incorrect", True)]
+        ("requirements", True), ("blind_solve", True), ("double_correct", True), ("double_incorrect", True)]
     assert [r.schema_name for r in client.requests].count("generate") == 1
     assert "A scenario about Halves and Shopping." in user_text(asked(client, "generate")[0])
 
