@@ -201,3 +201,14 @@ def test_a_corrupter_that_repeats_a_numeric_answer_is_replaced_by_a_numeric_slip
     assert [i.corrupted_answer for i in items] == [8, 11, 17]  # 7 + 1, 12 - 1, 7 + 10 (slips by item index)
     assert all(i.retried and i.dropped is None and "numeric slip" in i.change for i in items)
     assert (outcome.judge.figures.p, outcome.judge.figures.q, outcome.judge.figures.corrupted) == (1.0, 0.0, 3)
+
+
+def test_a_judge_that_cannot_solve_the_tasks_blind_is_told_so_in_the_stop_message(scripted, tmp_path):
+    discerning(scripted)
+    scripted.overrides["judge_solve"] = lambda r: json.dumps({"work": "guessed", "result": "99"})
+    with pytest.raises(JudgeCheckFailed) as caught:
+        plan(spec_with(), tmp_path, scripted)
+    message = " ".join(str(caught.value).split())
+    assert "p = 0.00 (0/3)" in message
+    assert "Its blind solve missed 3 of the 3 known-correct answers" in message
+    assert "generation.blind_solve: false" in message and "role 'judge'" in message

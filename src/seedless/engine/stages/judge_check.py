@@ -100,14 +100,20 @@ def figures_of(check: CriticCheck, model: str, min_gap: float) -> JudgeFigures:
                         passed=gap is not None and gap >= min_gap - 1e-9)
 
 
-def failure_message(spec: Spec, figures: JudgeFigures) -> str:
-    """What went wrong and what to do: a stronger model for the judge role, or the setting that goes on."""
+def failure_message(spec: Spec, figures: JudgeFigures, check: CriticCheck | None = None) -> str:
+    """What went wrong and what to do: a stronger model for the judge role, or the setting that goes on; when the
+    blind solve rejected known-correct answers, that the judge cannot solve these tasks itself."""
     if figures.gap is None:
         why = "the check could not be measured (no corrupted copy or no original was judged)"
     else:
         why = "the judge cannot tell correct answers from corrupted ones"
-    return (f"{figures.summary()}: {why}. Give the role 'judge' a stronger model (models.roles.judge.endpoint: an "
-            f"endpoint with kind: embedded, model: qwen2.5-coder-1.5b, or a server), or set "
+    blind = sum(1 for c in (check.items if check else []) if c.original and c.original.solved
+                and c.original.solved.rejects)
+    unsolved = (f" Its blind solve missed {blind} of the {figures.correct} known-correct answers: it cannot solve "
+                f"these tasks itself (generation.blind_solve: false accepts more, and more wrong answers)."
+                if blind else "")
+    return (f"{figures.summary()}: {why}.{unsolved} Give the role 'judge' a stronger model (models.roles.judge."
+            f"endpoint: an endpoint with kind: embedded, model: qwen2.5-coder-1.5b, or a server), or set "
             f"generation.judge_check.on_fail: warn to generate anyway.")
 
 
@@ -139,5 +145,5 @@ async def judge_check_step(session: Session) -> JudgeCheckOutcome:
     outcome = JudgeCheckOutcome(figures_of(check, model, spec.generation.judge_check.min_gap), check=check)
     write_figures(session.run.judge_check, outcome)
     if outcome.figures is not None and not outcome.figures.passed and spec.generation.judge_check.on_fail == "stop":
-        raise JudgeCheckFailed(failure_message(spec, outcome.figures))
+        raise JudgeCheckFailed(failure_message(spec, outcome.figures, outcome.check))
     return outcome
