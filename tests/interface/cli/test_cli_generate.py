@@ -366,3 +366,16 @@ def test_validate_checks_the_judge_check_items_file_naming_the_spec_line_and_the
     assert result.exit_code == 2 and "known.jsonl:2: not a datapoint" in result.output.replace("\n", "")
     (tmp_path / "known.jsonl").write_text('{"question": "What is 5 + 2?", "answer": "7"}\n')
     assert runner.invoke(main, ["validate", str(spec)]).exit_code == 0
+
+
+def test_validate_checks_the_dedup_reference_files_naming_the_spec_line_relative_to_the_spec_folder(runner,
+                                                                                                    tmp_path):
+    spec = write(tmp_path / "s.yaml", FAKE_SPEC + "generation: {dedup: {references: [bench.jsonl]}}\n")
+    result = runner.invoke(main, ["validate", str(spec)])
+    shown = result.output.replace("\n", "")
+    assert result.exit_code == 2 and "generation.dedup.references" in shown and "bench.jsonl: no such file" in shown
+    (tmp_path / "bench.jsonl").write_text('{"question": "What is 5 + 2?"}\nnot json\n')
+    result = runner.invoke(main, ["validate", str(spec)])
+    assert result.exit_code == 2 and "bench.jsonl:2" in result.output.replace("\n", "")
+    (tmp_path / "bench.jsonl").write_text('{"question": "What is 5 + 2?"}\n')
+    assert runner.invoke(main, ["validate", str(spec)]).exit_code == 0  # found beside the spec, not in the cwd

@@ -19,6 +19,7 @@ from seedless.engine.commands.taxonomy import build_taxonomies
 from seedless.engine.llm.clients.base import FatalModelError
 from seedless.engine.llm.prompts import check_prompts
 from seedless.engine.stages.catalogue import stages as all_stages
+from seedless.engine.stages.datapoint.dedup import check_references
 from seedless.engine.stages.factors import StageError
 from seedless.engine.stages.judge_check import check_items
 from seedless.engine.store.calls import UsageRow
@@ -56,6 +57,7 @@ def _load(spec_path: str, console: Console):
         loaded = load_spec(spec_path)
         check_prompts(loaded)  # the override templates of prompts.dir, for validate and every command
         check_items(loaded)  # generation.judge_check.items, read and checked against the output format
+        check_references(loaded)  # generation.dedup.references, each readable as items
         return loaded
     except SpecError as exc:
         render_problems(console, exc.problems)

@@ -31,6 +31,7 @@ from seedless.engine.llm.embedders import Embedder, make_embedder
 from seedless.engine.stages.datapoint.step import Context, Draft, Step
 from seedless.engine.stages.factors import StageError
 from seedless.engine.store.jsonl import read_objects
+from seedless.spec.loader import SpecError, spec_folder, spec_problem
 from seedless.spec.models import Spec
 
 LEFT_OUT_OF_REFERENCES = ("id",)  # a reference row's own id is no part of its text
@@ -66,6 +67,24 @@ def _places(path: Path, count: int) -> list[str]:
     return [f"{path}: row {i}" for i in range(1, count + 1)]
 
 
+def reference_paths(spec: Spec) -> list[Path]:
+    """generation.dedup.references, a relative path taken from the spec file's folder (as judge_check.items)."""
+    return [p if p.is_absolute() else spec_folder(spec) / p for p in map(Path, spec.generation.dedup.references)]
+
+
+def check_references(spec: Spec) -> None:
+    """SpecError naming the spec line of each reference file that cannot be read as items (missing, empty, a bad
+    JSONL line with FILE:LINE); for `validate` and every command before any model is started."""
+    problems = []
+    for index, path in enumerate(reference_paths(spec)):
+        try:
+            load_items(path)
+        except DataError as exc:
+            problems.append(spec_problem(spec, ("generation", "dedup", "references", index), str(exc)))
+    if problems:
+        raise SpecError(problems)
+
+
 class DedupIndex:
     """One run's accepted texts and reference texts; `claim` checks a datapoint and, when it passes, holds it."""
 
@@ -81,7 +100,7 @@ class DedupIndex:
         self._matrix: np.ndarray | None = None
         self._ref_keys: list[str] = []
         self._ref_matrix: np.ndarray | None = None
-        self._load_references([Path(p) for p in settings.references])
+        self._load_references(reference_paths(spec))
 
     def _load_references(self, paths: list[Path]) -> None:
         wanted = _format_fields(self.spec)
