@@ -53,3 +53,14 @@ def test_a_step_placed_after_an_unknown_one_is_refused():
     with pytest.raises(ValueError, match="no datapoint step named 'nope'"):
         register_step(ToneStep(), after="nope")
     assert "tone_check" not in step_names()
+
+
+def test_a_plugin_step_without_a_place_goes_just_before_dedup_and_never_after_it():
+    register_step(ToneStep())
+    try:
+        assert step_names()[-2:] == ("tone_check", "dedup")
+    finally:
+        unregister_step("tone_check")
+    with pytest.raises(ValueError, match="cannot go after 'dedup'"):
+        register_step(ToneStep(), after="dedup")
+    assert "tone_check" not in step_names() and "tone_check" not in CALL_SITES

@@ -17,16 +17,23 @@ STEPS: list[Step] = [MetaPromptStep(), ComplexifyStep(), GenerateStep(), ChecksS
                      DoubleCriticStep(), DedupStep()]
 
 
+LAST = "dedup"  # holds each datapoint that reaches it as accepted, so it stays after every step that can reject
+
+
 def register_step(step: Step, *, after: str | None = None) -> Step:
-    """Add a step (and its call sites), after the named one or last; a plugin's one line."""
+    """Add a step (and its call sites), after the named one, or else just before dedup (which must see only what
+    every other step passed); a plugin's one line."""
     names = [s.name for s in STEPS]
     if step.name in names:
         raise ValueError(f"a datapoint step named {step.name!r} already exists")
     if after is not None and after not in names:
         raise ValueError(f"no datapoint step named {after!r} (steps: {', '.join(names)})")
+    if after == LAST:
+        raise ValueError(f"a step cannot go after {LAST!r}: it holds what it passes as accepted")
     for site in step.calls:
         register_call_site(site)
-    STEPS.insert(names.index(after) + 1 if after is not None else len(STEPS), step)
+    default = names.index(LAST) if LAST in names else len(STEPS)
+    STEPS.insert(names.index(after) + 1 if after is not None else default, step)
     return step
 
 
