@@ -499,3 +499,13 @@ def test_extra_body_is_part_of_the_fingerprint_but_not_of_the_model_identity(tmp
     assert plain == top_k == ("openai:m", 1)  # same identity; a changed extra_body is sent anew
     assert again == top_k_again == ("openai:m", 0)  # the same one is reused from the store
     assert server.seen[-1]["body"]["top_k"] == 5 and server.requests == 2
+
+
+@pytest.mark.parametrize("max_tokens,cap", [(160, 400), (300, 400), (1200, 1600), (1201, 1601)])
+def test_a_reply_text_cap_grows_with_the_role_token_budget_above_its_default_and_never_shrinks(tmp_path, max_tokens,
+                                                                                                 cap):
+    assert ROLE_DEFAULTS[Role.judge][1] == 300
+    binding = Binding(Role.judge, FakeClient(), Limiter(1), 0.0, max_tokens)
+    caller = Caller(Store(tmp_path / "s.db"), {Role.judge: binding}, seed=0, max_repairs=0)
+    assert caller.text_cap(Role.judge, 400) == cap
+    assert caller.text_cap(Role.critic, 400) == 400  # a role with no binding keeps the base cap

@@ -24,7 +24,7 @@ from seedless.engine.llm.prompts import Templates, render_repair
 from seedless.engine.llm.transport.dispatch import RetryPolicy, send
 from seedless.engine.llm.transport.limiter import Limiter
 from seedless.engine.store.calls import Store
-from seedless.spec.models import Price, Role
+from seedless.spec.models import ROLE_DEFAULTS, Price, Role
 
 T = TypeVar("T", bound=Reply)
 V = TypeVar("V")
@@ -107,6 +107,14 @@ class Caller:
     def in_flight(self) -> int:
         limiters = {id(b.limiter): b.limiter for b in self.bindings.values()}
         return sum(lim.in_flight for lim in limiters.values())
+
+    def text_cap(self, role: Role, chars: int) -> int:
+        """A reply's text cap for `role`: `chars` (sized for the role's default token budget, the 0.5B's) scaled up
+        in proportion when the role's max_tokens is larger (an openai endpoint, a role given more), so a strong or
+        reasoning model's explanation is not cut by a limit chosen for the small model; never scaled down."""
+        bind = self.bindings.get(role)
+        default = ROLE_DEFAULTS[role][1]
+        return chars if bind is None or bind.max_tokens <= default else chars * bind.max_tokens // default
 
     def _seed(self, sample: int, attempt: int) -> int:
         return (self.seed * 1_000_003 + sample * 7_919 + attempt) % (2**31)

@@ -13,7 +13,7 @@ from seedless.engine.events import EventSink, LevelStarted, NodeExpanded, ignore
 from seedless.engine.llm.caller import CALL_FAILED, Caller
 from seedless.engine.stages.factors import StageError
 from seedless.engine.tasks import together
-from seedless.spec.models import Spec
+from seedless.spec.models import Role, Spec
 
 PLAN_CHARS = 600
 
@@ -100,8 +100,8 @@ class TaxonomyBuilder:
         }
 
     async def _plan(self, tax: Taxonomy, level: int) -> str | None:
-        result = await self.caller.ask(LEVEL_PLAN, self.plan_variables(tax, level),
-                                       PlanReply.bounded(max_chars=PLAN_CHARS))
+        reply_type = PlanReply.bounded(max_chars=self.caller.text_cap(Role.level_planner, PLAN_CHARS))
+        result = await self.caller.ask(LEVEL_PLAN, self.plan_variables(tax, level), reply_type)
         if result.value is None:
             return None
         plan = " ".join(result.value.plan.split())

@@ -110,3 +110,16 @@ def test_no_blind_solve_for_an_answer_that_is_not_one_number_or_when_it_is_turne
     accepted, client = make(tmp_path / "b", scripted, extra="generation: {blind_solve: false}\n")
     assert isinstance(accepted, Record) and asked(client, "judge_solve") == []
     assert "blind_solve" not in [v.critic for v in accepted.lineage.verdicts]
+
+
+def test_a_judge_given_more_tokens_gets_room_for_longer_explanations_in_the_schema(tmp_path, scripted):
+    _fixed(scripted)
+    _solves(scripted, "7")
+    more = "models:\n  endpoints: {fake: {kind: fake}}\n  default: fake\n  roles: {judge: {max_tokens: 1200}}\n"
+    caps = {}
+    for name, extra in (("default", ""), ("more", more)):
+        _, client = make(tmp_path / name, scripted, extra=extra)
+        sent = asked(client, "judge_correct")[0].json_schema["properties"]["explanation"]["maxLength"]
+        solve = asked(client, "judge_solve")[0].json_schema["properties"]["work"]["maxLength"]
+        caps[name] = (sent, solve)
+    assert caps == {"default": (400, 400), "more": (1600, 1600)}  # 400 at the judge's default 300 tokens

@@ -10,7 +10,7 @@ from seedless.core.replies import ComplexifyReply
 from seedless.engine.llm.caller import Caller
 from seedless.engine.stages.datapoint.meta_prompt import META_PROMPT_CHARS
 from seedless.engine.stages.datapoint.step import Context, Draft, Step
-from seedless.spec.models import Spec
+from seedless.spec.models import Role, Spec
 
 
 class ComplexifyStep(Step):
@@ -30,8 +30,9 @@ class ComplexifyStep(Step):
     async def run(self, draft: Draft, ctx: Context, caller: Caller) -> str | None:
         if not draft.job.complexify:
             return None
-        harder = await caller.ask(COMPLEXIFY, self.variables(COMPLEXIFY, draft, ctx),
-                                  ComplexifyReply.bounded(max_chars=META_PROMPT_CHARS), sample=draft.job.sample)
+        reply_type = ComplexifyReply.bounded(max_chars=caller.text_cap(Role.complexifier, META_PROMPT_CHARS))
+        harder = await caller.ask(COMPLEXIFY, self.variables(COMPLEXIFY, draft, ctx), reply_type,
+                                  sample=draft.job.sample)
         if harder.value is None:
             return "; ".join(harder.failures)
         lineage = draft.lineage

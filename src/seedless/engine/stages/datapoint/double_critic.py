@@ -17,7 +17,7 @@ from seedless.core.stated_result import StatedResult, compare_result, number_in,
 from seedless.engine.llm.caller import Caller, CallResult
 from seedless.engine.stages.datapoint.step import Context, Draft, Step
 from seedless.engine.tasks import together
-from seedless.spec.models import Spec
+from seedless.spec.models import Role, Spec
 
 EXPLANATION_CHARS = 400
 
@@ -113,7 +113,8 @@ async def blind_solve(caller: Caller, data: dict[str, Any], answer_field: str, *
     """The judge solves the task (the datapoint without its answer field) without seeing the answer; its result is
     compared exactly with the answer (core/stated_result.compare_result)."""
     variables = {"task": judge_variables(data, answer_field)["task"]}
-    result = await caller.ask(JUDGE_SOLVE, variables, SolveReply.bounded(max_chars=EXPLANATION_CHARS), sample=sample)
+    reply_type = SolveReply.bounded(max_chars=caller.text_cap(Role.judge, EXPLANATION_CHARS))
+    result = await caller.ask(JUDGE_SOLVE, variables, reply_type, sample=sample)
     if result.value is None:
         return CallResult(None, result.failures)
     return CallResult(BlindSolve(result.value, compare_result(result.value.result, data.get(answer_field))),
@@ -136,7 +137,7 @@ async def ask_double_critic(caller: Caller, data: dict[str, Any], answer_field: 
         if solved.rejects:
             return CallResult(DoubleVerdict(None, None, solved), failures)
     variables = judge_variables(data, answer_field)
-    reply_type = YesNoReply.bounded(max_chars=EXPLANATION_CHARS)
+    reply_type = YesNoReply.bounded(max_chars=caller.text_cap(Role.judge, EXPLANATION_CHARS))
     correct, incorrect = await together([caller.ask(JUDGE_CORRECT, variables, reply_type, sample=sample),
                                              caller.ask(JUDGE_INCORRECT, variables, reply_type, sample=sample)])
     failures += correct.failures + incorrect.failures
@@ -154,7 +155,8 @@ class DoubleCriticStep(Step):
     name = "double_critic"
     calls = (JUDGE_SOLVE, JUDGE_CORRECT, JUDGE_INCORRECT)
     summary = ("With an answer field: a numeric answer is first solved blind (the judge does not see it; a different "
-               "result rejects), then 'is it correct?' and 'is it incorrect?' asked independently; accepted on yes / no.")
+               "result rejects), then 'is it correct?' and 'is it incorrect?' asked independently; accepted on yes / "
+               "no.")
     settings = "generation.double_critic, generation.blind_solve, output.answer_field"
     reads = ("record.data",)
     writes = ("lineage.verdicts", "dataset.jsonl", "dataset.parquet", "rejected.jsonl", "store: records")

@@ -11,7 +11,7 @@ from seedless.core.plan.mix import Mix
 from seedless.core.replies import MetaPromptsReply
 from seedless.engine.llm.caller import Caller
 from seedless.engine.stages.datapoint.step import Context, Draft, Step, requirements
-from seedless.spec.models import Spec
+from seedless.spec.models import Role, Spec
 
 META_PROMPT_CHARS = 600
 _WORD = re.compile(r"[a-z0-9]+")
@@ -68,7 +68,8 @@ class MetaPromptStep(Step):
         if not g.meta_prompt:
             draft.lineage.meta_prompt = fixed_meta_prompt(draft.job.mix)
             return None
-        reply_type = MetaPromptsReply.bounded(count=g.candidates, max_chars=META_PROMPT_CHARS)
+        reply_type = MetaPromptsReply.bounded(
+            count=g.candidates, max_chars=caller.text_cap(Role.meta_prompter, META_PROMPT_CHARS))
         result = await caller.ask(META_PROMPT, self.variables(META_PROMPT, draft, ctx), reply_type,
                                   sample=draft.job.sample)
         if result.value is None:

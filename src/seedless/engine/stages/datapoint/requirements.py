@@ -11,7 +11,7 @@ from seedless.core.replies import VerdictReply
 from seedless.engine.llm.caller import Caller
 from seedless.engine.stages.datapoint.double_critic import EXPLANATION_CHARS
 from seedless.engine.stages.datapoint.step import Context, Draft, Step
-from seedless.spec.models import Spec
+from seedless.spec.models import Role, Spec
 
 
 class RequirementsStep(Step):
@@ -35,8 +35,9 @@ class RequirementsStep(Step):
     async def run(self, draft: Draft, ctx: Context, caller: Caller) -> str | None:
         max_repairs = ctx.spec.generation.max_repairs
         for round_ in range(max_repairs + 1):
+            reply_type = VerdictReply.bounded(max_chars=caller.text_cap(Role.critic, EXPLANATION_CHARS))
             result = await caller.ask(CRITIC_REQUIREMENTS, self.variables(CRITIC_REQUIREMENTS, draft, ctx),
-                                      VerdictReply.bounded(max_chars=EXPLANATION_CHARS), sample=draft.job.sample)
+                                      reply_type, sample=draft.job.sample)
             if result.value is None:
                 return "the requirement critic gave no usable verdict: " + "; ".join(result.failures)
             draft.explanation = " ".join(result.value.explanation.split())
