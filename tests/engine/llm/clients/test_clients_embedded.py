@@ -111,3 +111,26 @@ def test_embedded_model_evaluates_coverage_and_complexity_of_a_small_file(tmp_pa
     (level,) = report.coverage.taxonomies[0].levels
     assert level.nodes == 3 and 0 <= level.hit <= 3
     assert len(report.complexity.ratings) == 4 and report.calls_sent == 1 + 2
+
+
+def test_the_embedded_server_is_sent_schemas_without_string_patterns_the_checks_step_enforces_them():
+    from seedless.engine.llm.clients.base import ChatReply, ChatRequest
+    from seedless.engine.llm.clients.embedded import without_patterns
+
+    schema = {"type": "object", "properties": {
+        "question": {"type": "string", "maxLength": 300, "pattern": "^(?:[^?]{10,290}\\?)$"},
+        "pattern": {"type": "string"},  # a field named pattern stays
+        "items": {"type": "array", "items": {"type": "string", "pattern": "^A"}}}}
+    assert without_patterns(schema) == {"type": "object", "properties": {
+        "question": {"type": "string", "maxLength": 300}, "pattern": {"type": "string"},
+        "items": {"type": "array", "items": {"type": "string"}}}}
+
+    class Seen:
+        async def complete(self, request):
+            self.request = request
+            return ChatReply("{}", "stop", 1, 1, 0.0)
+
+    client, seen = EmbeddedClient(EmbeddedEndpoint()), Seen()
+    client._client = seen
+    asyncio.run(client.complete(ChatRequest((("user", "hi"),), 0.0, 10, 0, schema, "generate")))
+    assert seen.request.json_schema == without_patterns(schema) and seen.request.schema_name == "generate"

@@ -472,3 +472,12 @@ def test_identity_defaults_to_model_and_is_independent_of_url():
     b = OpenAIClient("http://127.0.0.1:2222/v1", "qwen")
     assert a.identity == b.identity == "openai:qwen"
     assert OpenAIClient("http://x/v1", "qwen", identity="custom").identity == "custom"
+
+
+
+def test_a_5xx_that_outlasts_the_retries_fails_with_what_the_server_said():
+    said = '{"error": {"code": 500, "message": "The model produced output that does not match the format"}}'
+    script = Script(*[status(500, said)] * 3)
+    with pytest.raises(ModelError) as caught:
+        asyncio.run(run_once(script, rec=Recorder(), max_retries=2))
+    assert str(caught.value) == "HTTP 500 (gave up after 3 tries): " + said

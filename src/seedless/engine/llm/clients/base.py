@@ -29,12 +29,14 @@ class ChatReply:
 class Transient(Exception):
     """One try failed in a way worth another (429, 5xx, timeout, reset, a malformed body); `rate_limited` when
     the server asked for less traffic (429, 503); `retry_after` is the server's wait, when it sent one;
-    `unreachable` when no connection could be made at all (refused, unknown host): few, quick retries."""
+    `unreachable` when no connection could be made at all (refused, unknown host): few, quick retries; `said` is
+    what the server wrote in its error body (shown when the retries are spent)."""
 
     def __init__(self, reason: str, retry_after: float | None = None, *, rate_limited: bool = False,
-                 unreachable: bool = False):
+                 unreachable: bool = False, said: str = ""):
         super().__init__(reason)
         self.reason = reason
+        self.said = said
         self.retry_after = retry_after
         self.rate_limited = rate_limited
         self.unreachable = unreachable

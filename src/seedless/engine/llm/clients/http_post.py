@@ -129,7 +129,7 @@ class Wire:
             return await self._post(session, self.url(path), body, timeout_s)
         except Transient as exc:
             raise Transient(self.redact(exc.reason), exc.retry_after, rate_limited=exc.rate_limited,
-                            unreachable=exc.unreachable) from None
+                            unreachable=exc.unreachable, said=self.redact(exc.said)) from None
         except ModelError as exc:
             raise type(exc)(self.redact(str(exc))) from None
 
@@ -140,6 +140,7 @@ class Wire:
                 raw = await resp.read()
                 if resp.status in RETRYABLE_STATUS:
                     raise Transient(f"HTTP {resp.status}", parse_retry_after(resp.headers.get("Retry-After")),
+                                    said=" ".join(raw[:200].decode("utf-8", "replace").split()),
                                     rate_limited=resp.status in RATE_LIMIT_STATUS)
                 if resp.status >= 400:
                     detail = raw[:300].decode("utf-8", "replace")

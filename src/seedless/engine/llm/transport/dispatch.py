@@ -74,7 +74,8 @@ async def dispatch(once: Callable[[], Awaitable[R]], limiter: Limiter, site: str
         if failure.unreachable:  # nothing listens: a down server stays down longer than a backoff
             budget = min(budget, policy.unreachable)
         if tries[kind] > budget:
-            raise ModelError(f"{failure.reason} (gave up after {tries[kind]} tries)")
+            said = f": {failure.said}" if failure.said else ""
+            raise ModelError(f"{failure.reason} (gave up after {tries[kind]} tries){said}")
         delay = backoff_delay(tries[kind] - 1, failure.retry_after)
         if policy.on_retry is not None:
             policy.on_retry(failure.reason, delay)
