@@ -11,7 +11,7 @@ class Verdict(BaseModel):
     """One critic's judgement of a datapoint."""
 
     model_config = ConfigDict(extra="forbid")
-    critic: str  # requirements, double_correct, double_incorrect, or a plugin step's name
+    critic: str  # requirements, blind_solve, double_correct, double_incorrect, or a plugin step's name
     passed: bool
     explanation: str = ""
     attempt: int = Field(0, ge=0, description="0: the first draft; k: after the k-th repair.")
