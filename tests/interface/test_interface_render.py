@@ -58,6 +58,14 @@ def test_usage_tables_and_problems_show_model_names_and_messages_as_written():
     text = out.getvalue()
     assert "openai:m:ok:[i]" in text and "openai:[u]y:ok:" in text
     assert "t[x].yaml:3: factors[0].name: duplicate factor ':ok: [red]'" in text
+    assert "cached" not in text  # no server reported cached tokens: no column
+
+
+def test_usage_table_shows_the_cached_share_of_prompt_tokens_when_a_server_reports_it():
+    c, out = console()
+    render_usage(c, "Calls", [UsageRow("judge", "m", 2, 1000, 30, 750), UsageRow("critic", "m", 1, 1000, 9, 0)])
+    text = out.getvalue()
+    assert "cached" in text and "75%" in text and "0%" in text and "38%" in text  # total: 750 of 2,000
 
 
 def test_eval_and_estimate_reports_show_names_as_written():

@@ -30,7 +30,8 @@ def spent_so_far(models: ModelsSettings, store: Store, prices: dict[Role, Price 
     for row in store.usage():
         tokens += row.prompt_tokens + row.completion_tokens
         role = Role(row.role) if row.role in Role._value2member_map_ else None
-        cost += cost_of(prices.get(role) if role else None, row.prompt_tokens, row.completion_tokens)
+        cost += cost_of(prices.get(role) if role else None, row.prompt_tokens, row.completion_tokens,
+                        row.cached_tokens)
     return Spend(models.budget, tokens, cost)
 
 

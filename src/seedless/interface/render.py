@@ -159,23 +159,29 @@ def render_judge(console: Console, judge: JudgeCheckOutcome | None) -> None:
 
 
 def render_usage(console: Console, title: str, rows: list[UsageRow], key: str = "role") -> None:
-    """Calls and tokens per role (or stage) and model; one shared model is named once in the title."""
+    """Calls and tokens per role (or stage) and model; one shared model is named once in the title. A column of
+    cached prompt tokens (taken from the server's prefix cache) appears when any server reported some."""
     models = {r.model for r in rows}
     shared = len(models) == 1
+    cached = any(r.cached_tokens for r in rows)
     table = Table(title=plain(f"{title}: {models.pop()}" if shared else title), title_justify="left")
-    columns = [key] + ([] if shared else ["model"]) + ["calls", "prompt tokens", "completion tokens"]
+    columns = ([key] + ([] if shared else ["model"]) + ["calls", "prompt tokens"] + (["cached"] if cached else [])
+               + ["completion tokens"])
     for column in columns:
-        numeric = "tokens" in column or column == "calls"
+        numeric = "tokens" in column or column in ("calls", "cached")
         table.add_column(column, justify="right" if numeric else "left", overflow="fold")
 
-    def cells(role: Text, model: str, calls: int, prompt: int, completion: int) -> list[Text | str]:
-        return [role] + ([] if shared else [plain(model)]) + [str(calls), f"{prompt:,}", f"{completion:,}"]
+    def cells(role: Text, model: str, r: UsageRow) -> list[Text | str]:
+        share = [f"{r.cached_tokens / r.prompt_tokens:.0%}" if r.prompt_tokens else "0%"] if cached else []
+        return ([role] + ([] if shared else [plain(model)]) + [str(r.calls), f"{r.prompt_tokens:,}"] + share
+                + [f"{r.completion_tokens:,}"])
 
     for r in rows:
-        table.add_row(*cells(plain(r.role), r.model, r.calls, r.prompt_tokens, r.completion_tokens))
+        table.add_row(*cells(plain(r.role), r.model, r))
     if rows:
-        table.add_row(*cells(Text("total", style="bold"), "", sum(r.calls for r in rows),
-                             sum(r.prompt_tokens for r in rows), sum(r.completion_tokens for r in rows)))
+        total = UsageRow("total", "", sum(r.calls for r in rows), sum(r.prompt_tokens for r in rows),
+                         sum(r.completion_tokens for r in rows), sum(r.cached_tokens for r in rows))
+        table.add_row(*cells(Text("total", style="bold"), "", total))
     console.print(table)
 
 

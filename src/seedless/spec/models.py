@@ -72,6 +72,9 @@ class Price(Strict):
 
     input_per_million: float = Field(..., ge=0, description="Price of a million prompt tokens.")
     output_per_million: float = Field(..., ge=0, description="Price of a million completion tokens.")
+    cached_input_per_million: float | None = Field(
+        None, ge=0, description="Price of a million prompt tokens the server took from its prefix cache (providers "
+        "discount them); unset: the input price.")
 
 
 class Budget(Strict):

@@ -78,3 +78,14 @@ def test_a_cost_budget_uses_the_specs_prices(tmp_path):
     clients, _ = fake_clients(ScriptedModel())
     with pytest.raises(BudgetExceeded, match="cost budget"):
         asyncio.run(run_dataset(spec_with("{cost: 5}", prices), tmp_path, clients=clients))
+
+
+def test_cached_prompt_tokens_cost_the_cached_price_and_the_input_price_when_none_is_set():
+    from seedless.engine.llm.budget import cost_of
+    discounted = Price(input_per_million=2.0, output_per_million=8.0, cached_input_per_million=0.5)
+    assert cost_of(discounted, 1_000_000, 0, cached_tokens=600_000) == pytest.approx(0.8 + 0.3)
+    assert cost_of(Price(input_per_million=2.0, output_per_million=8.0), 1_000_000, 0, 600_000) == pytest.approx(2.0)
+    assert cost_of(discounted, 100, 0, cached_tokens=500) == pytest.approx(100 * 0.5 / 1e6)  # never above the prompt
+    spend = Spend(Budget(cost=1.0))
+    spend.settle(spend.reserve(discounted, 10, 10), discounted, 1_000_000, 0, 1_000_000)
+    assert spend.spent_cost == pytest.approx(0.5)

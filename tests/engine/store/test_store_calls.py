@@ -249,3 +249,31 @@ def test_call_count(store):
     put(store, "1")
     put(store, "2")
     assert store.call_count() == 2
+
+
+def test_cached_prompt_tokens_are_stored_returned_and_summed(store):
+    put(store, "1", role="critic", model="m", reply=ChatReply("a", "stop", 700, 20, 0.1, cached_tokens=600))
+    put(store, "2", role="critic", model="m", reply=ChatReply("b", "stop", 700, 20, 0.1))
+    assert store.get("1").reply.cached_tokens == 600
+    assert store.usage() == [UsageRow("critic", "m", 2, 1400, 40, 600)]
+
+
+def test_a_store_written_before_cached_tokens_were_recorded_opens_and_counts_them_as_zero(db_path):
+    import sqlite3
+    db_path.parent.mkdir(parents=True)
+    con = sqlite3.connect(db_path)
+    con.execute("CREATE TABLE calls (fingerprint TEXT PRIMARY KEY, role TEXT NOT NULL, prompt TEXT NOT NULL, "
+                "model TEXT NOT NULL, request TEXT NOT NULL, reply TEXT NOT NULL, finish_reason TEXT NOT NULL, "
+                "prompt_tokens INTEGER NOT NULL, completion_tokens INTEGER NOT NULL, latency_s REAL NOT NULL, "
+                "outcome TEXT NOT NULL, detail TEXT, invocation TEXT NOT NULL, created REAL NOT NULL)")
+    con.execute("INSERT INTO calls VALUES ('old', 'critic', 'critic_requirements', 'm', '{}', 'r', 'stop', 5, 1, "
+                "0.1, 'ok', NULL, 'i0', 0)")
+    con.commit()
+    con.close()
+    store = Store(db_path)
+    try:
+        assert store.get("old").reply.cached_tokens == 0
+        put(store, "new", role="critic", model="m", reply=ChatReply("b", "stop", 7, 1, 0.1, cached_tokens=3))
+        assert store.usage() == [UsageRow("critic", "m", 2, 12, 2, 3)]
+    finally:
+        store.close()

@@ -40,10 +40,14 @@ def unmatched_prices(models: ModelsSettings) -> list[str]:
     return [key for key in models.prices if key not in known]
 
 
-def cost_of(price: Price | None, prompt_tokens: int, completion_tokens: int) -> float:
+def cost_of(price: Price | None, prompt_tokens: int, completion_tokens: int, cached_tokens: int = 0) -> float:
+    """What the tokens cost at `price`; the cached part of the prompt at the cached-input price, when one is set."""
     if price is None:
         return 0.0
-    return (prompt_tokens * price.input_per_million + completion_tokens * price.output_per_million) / 1e6
+    cached = min(max(cached_tokens, 0), prompt_tokens)
+    cached_price = price.input_per_million if price.cached_input_per_million is None else price.cached_input_per_million
+    return ((prompt_tokens - cached) * price.input_per_million + cached * cached_price
+            + completion_tokens * price.output_per_million) / 1e6
 
 
 class Spend:
@@ -77,10 +81,10 @@ class Spend:
         return held
 
     def settle(self, held: Reservation, price: Price | None, prompt_tokens: int | None = None,
-               completion_tokens: int | None = None) -> None:
+               completion_tokens: int | None = None, cached_tokens: int = 0) -> None:
         """Release the reservation; with token counts, count them as spent (a failed call spends nothing)."""
         self.reserved_tokens -= held.tokens
         self.reserved_cost -= held.cost
         if prompt_tokens is not None and completion_tokens is not None:
             self.spent_tokens += prompt_tokens + completion_tokens
-            self.spent_cost += cost_of(price, prompt_tokens, completion_tokens)
+            self.spent_cost += cost_of(price, prompt_tokens, completion_tokens, cached_tokens)

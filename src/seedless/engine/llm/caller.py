@@ -166,7 +166,8 @@ class Caller:
                         if held:
                             self.spend.settle(held[0], price)
                         raise
-                    self.spend.settle(held[0], price, reply.prompt_tokens, reply.completion_tokens)
+                    self.spend.settle(held[0], price, reply.prompt_tokens, reply.completion_tokens,
+                                      reply.cached_tokens)
                 except (BudgetExceeded, EndpointDown):
                     raise  # nothing was sent: stop before the budget is passed or on a dead endpoint
                 except ModelError as exc:

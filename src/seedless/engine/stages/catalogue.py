@@ -96,9 +96,10 @@ def stage_usage(rows: list[UsageRow]) -> list[UsageRow]:
     totals: dict[tuple[str, str], list[int]] = {}
     for r in rows:
         key = (stage_of.get(r.role, r.role), r.model)
-        acc = totals.setdefault(key, [0, 0, 0])
+        acc = totals.setdefault(key, [0, 0, 0, 0])
         acc[0] += r.calls
         acc[1] += r.prompt_tokens
         acc[2] += r.completion_tokens
+        acc[3] += r.cached_tokens
     return [UsageRow(stage, model, *acc) for (stage, model), acc in
             sorted(totals.items(), key=lambda kv: (order.get(kv[0][0], len(order)), kv[0]))]

@@ -18,7 +18,8 @@ CREATE TABLE IF NOT EXISTS calls (
   role TEXT NOT NULL, prompt TEXT NOT NULL, model TEXT NOT NULL,
   request TEXT NOT NULL, reply TEXT NOT NULL, finish_reason TEXT NOT NULL,
   prompt_tokens INTEGER NOT NULL, completion_tokens INTEGER NOT NULL, latency_s REAL NOT NULL,
-  outcome TEXT NOT NULL, detail TEXT, invocation TEXT NOT NULL, created REAL NOT NULL
+  outcome TEXT NOT NULL, detail TEXT, invocation TEXT NOT NULL, created REAL NOT NULL,
+  cached_tokens INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS call_errors (
   id INTEGER PRIMARY KEY AUTOINCREMENT, fingerprint TEXT NOT NULL, role TEXT NOT NULL, prompt TEXT NOT NULL,
@@ -45,6 +46,7 @@ class UsageRow:
     calls: int
     prompt_tokens: int
     completion_tokens: int
+    cached_tokens: int = 0  # of prompt_tokens, served from the server's prefix cache
 
 
 class Store:
@@ -57,25 +59,30 @@ class Store:
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.executescript(SCHEMA)
+        columns = {row[1] for row in self.db.execute("PRAGMA table_info(calls)")}
+        if "cached_tokens" not in columns:  # a store written before cached tokens were recorded
+            self.db.execute("ALTER TABLE calls ADD COLUMN cached_tokens INTEGER NOT NULL DEFAULT 0")
         self.invocation = uuid.uuid4().hex[:12]
         self.db.execute("INSERT INTO invocations VALUES (?, ?, ?, NULL, 'running')",
                         (self.invocation, command, time.time()))
 
     def get(self, fingerprint: str) -> StoredCall | None:
         row = self.db.execute(
-            "SELECT reply, finish_reason, prompt_tokens, completion_tokens, latency_s, outcome "
+            "SELECT reply, finish_reason, prompt_tokens, completion_tokens, latency_s, cached_tokens, outcome "
             "FROM calls WHERE fingerprint = ?", (fingerprint,)).fetchone()
         if row is None:
             return None
-        return StoredCall(fingerprint, ChatReply(row[0], row[1], row[2], row[3], row[4]), row[5])
+        return StoredCall(fingerprint, ChatReply(*row[:6]), row[6])
 
     def put(self, fingerprint: str, *, role: str, prompt: str, model: str, request: dict[str, Any],
             reply: ChatReply, outcome: str, detail: str | None = None) -> None:
         self.db.execute(
-            "INSERT OR REPLACE INTO calls VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            "INSERT OR REPLACE INTO calls (fingerprint, role, prompt, model, request, reply, finish_reason, "
+            "prompt_tokens, completion_tokens, latency_s, outcome, detail, invocation, created, cached_tokens) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (fingerprint, role, prompt, model, json.dumps(request, sort_keys=True), reply.text,
              reply.finish_reason, reply.prompt_tokens, reply.completion_tokens, reply.latency_s,
-             outcome, detail, self.invocation, time.time()))
+             outcome, detail, self.invocation, time.time(), reply.cached_tokens))
 
     def log_error(self, fingerprint: str, *, role: str, prompt: str, model: str, reason: str) -> None:
         self.db.execute("INSERT INTO call_errors (fingerprint, role, prompt, model, reason, invocation, created) "
@@ -102,15 +109,16 @@ class Store:
         where = "WHERE invocation = ?" if this_invocation_only else ""
         args = (self.invocation,) if this_invocation_only else ()
         rows = self.db.execute(
-            f"SELECT role, model, COUNT(*), SUM(prompt_tokens), SUM(completion_tokens) FROM calls {where} "
+            f"SELECT role, model, COUNT(*), SUM(prompt_tokens), SUM(completion_tokens), SUM(cached_tokens) "
+            f"FROM calls {where} "
             "GROUP BY role, model ORDER BY role, model", args).fetchall()
         return [UsageRow(*r) for r in rows]
 
     def usage_by_prompt(self) -> list[UsageRow]:
         """Like `usage`, keyed by call site (prompt name) instead of role: every call stored in the run."""
         rows = self.db.execute(
-            "SELECT prompt, model, COUNT(*), SUM(prompt_tokens), SUM(completion_tokens) FROM calls "
-            "GROUP BY prompt, model ORDER BY prompt, model").fetchall()
+            "SELECT prompt, model, COUNT(*), SUM(prompt_tokens), SUM(completion_tokens), SUM(cached_tokens) "
+            "FROM calls GROUP BY prompt, model ORDER BY prompt, model").fetchall()
         return [UsageRow(*r) for r in rows]
 
     def call_count(self) -> int:

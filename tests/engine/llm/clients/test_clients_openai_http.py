@@ -420,6 +420,15 @@ def test_finish_reason_and_usage_come_through():
     assert reply.prompt_tokens == 17
     assert reply.completion_tokens == 123
     assert reply.latency_s >= 0.0
+    assert reply.cached_tokens == 0  # the server did not say
+
+
+def test_cached_prompt_tokens_come_through_as_the_server_reports_them():
+    usage = {"prompt_tokens": 257, "completion_tokens": 4, "prompt_tokens_details": {"cached_tokens": 250}}
+    reply = asyncio.run(run_once(Script(ok('{"children": []}', "stop", usage))))
+    assert (reply.prompt_tokens, reply.cached_tokens) == (257, 250)
+    odd = {"prompt_tokens": 9, "completion_tokens": 1, "prompt_tokens_details": {"cached_tokens": "many"}}
+    assert asyncio.run(run_once(Script(ok('{"children": []}', "stop", odd)))).cached_tokens == 0
 
 
 def test_missing_usage_finish_and_content_default():

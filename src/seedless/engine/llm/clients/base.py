@@ -24,6 +24,7 @@ class ChatReply:
     prompt_tokens: int
     completion_tokens: int
     latency_s: float
+    cached_tokens: int = 0  # of prompt_tokens, served from the server's prefix cache (when it says so)
 
 
 class Transient(Exception):

@@ -20,6 +20,16 @@ def identity_of(settings: OpenAIEndpoint) -> tuple[str, str]:
     return f"openai:{settings.model}", settings.model
 
 
+def cached_tokens(usage: dict[str, Any]) -> int:
+    """The prompt tokens the server took from its prefix cache: `prompt_tokens_details.cached_tokens` (OpenAI,
+    vLLM, llama.cpp's server); 0 when the server does not say."""
+    details = usage.get("prompt_tokens_details")
+    try:
+        return max(0, int(details.get("cached_tokens") or 0)) if isinstance(details, dict) else 0
+    except (TypeError, ValueError):
+        return 0
+
+
 class OpenAIClient:
     """`extra_body` is merged under the fields seedless writes (never over model or messages); `max_tokens_field`
     names the token budget's field; `health_check` runs `Wire.check` once, before the first request goes out."""
@@ -118,7 +128,7 @@ class OpenAIClient:
             raise Transient("malformed response body") from None
         usage = data.get("usage") or {}
         return ChatReply(text, finish, int(usage.get("prompt_tokens") or 0),
-                         int(usage.get("completion_tokens") or 0), latency)
+                         int(usage.get("completion_tokens") or 0), latency, cached_tokens(usage))
 
     async def aclose(self) -> None:
         if self._session is not None and not self._session.closed:
