@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from pathlib import Path
 
 import yaml
@@ -13,6 +14,7 @@ from seedless.engine.llm.budget import Spend, cost_of, price_for
 from seedless.engine.llm.caller import Caller
 from seedless.engine.llm.clients import ModelClient
 from seedless.engine.llm.prompts import Templates
+from seedless.engine.llm.transport.concurrency import Learned
 from seedless.engine.store.calls import Store
 from seedless.engine.store.rundir import RunDir, RunLock, storage_full
 from seedless.spec.models import ModelsSettings, Price, Role, Spec
@@ -33,6 +35,27 @@ def spent_so_far(models: ModelsSettings, store: Store, prices: dict[Role, Price 
         cost += cost_of(prices.get(role) if role else None, row.prompt_tokens, row.completion_tokens,
                         row.cached_tokens)
     return Spend(models.budget, tokens, cost)
+
+
+WINDOW = "window/"  # artifact prefix: an endpoint's learned concurrency limit, by client identity
+
+
+def learned_windows(store: Store) -> dict[str, Learned]:
+    """The limits earlier commands in this run ended at, per endpoint identity (where the next one starts)."""
+    out = {}
+    for key, value in store.artifacts(WINDOW).items():
+        if isinstance(value, dict) and isinstance(value.get("limit"), int) and value["limit"] >= 1:
+            out[key.removeprefix(WINDOW)] = Learned(value["limit"], bool(value.get("slow_start", True)))
+    return out
+
+
+def keep_windows(store: Store, learned: dict[str, Learned]) -> None:
+    """Keep each endpoint's limit for the next command; a store that can no longer be written keeps none."""
+    try:
+        for identity, window in learned.items():
+            store.set_artifact(WINDOW + identity, {"limit": window.limit, "slow_start": window.slow_start})
+    except sqlite3.Error:
+        pass
 
 
 SNAPSHOT_HEADER = "# The resolved spec of the last command in this run (API keys are never stored).\n"
@@ -71,7 +94,7 @@ class ModelSession:
         self.store = Store(self.db, command=self.command)
         try:
             self.store.reclaim()
-            self.endpoints = Endpoints(self.models, clients=self._clients,
+            self.endpoints = Endpoints(self.models, clients=self._clients, learned=learned_windows(self.store),
                                        on_retry=lambda reason, delay: self.events(CallRetry(reason, delay)))
             prices = role_prices(self.models)
             self.caller = Caller(self.store, self.endpoints.bindings(), seed=self.seed,
@@ -89,9 +112,14 @@ class ModelSession:
 
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, *_: object) -> None:
         try:
-            await self.endpoints.aclose()
+            await self._close_endpoints()
         finally:
             self.store.close(status_of(exc))
+
+    async def _close_endpoints(self) -> None:
+        """Keep each adaptive endpoint's limit for the next command in the store, then close the clients."""
+        keep_windows(self.store, self.endpoints.learned_limits())
+        await self.endpoints.aclose()
 
 
 class Session(ModelSession):
@@ -153,7 +181,7 @@ class Session(ModelSession):
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, *_: object) -> None:
         try:
             try:
-                await self.endpoints.aclose()
+                await self._close_endpoints()
             finally:
                 try:
                     if exc is None:

@@ -77,3 +77,33 @@ def test_several_embedded_endpoints_share_the_processs_cores_unless_threads_are_
     assert endpoints.client("large").identity == "embedded:qwen2.5-coder-1.5b-instruct-q4_k_m@cc324af070c2"
     alone = Endpoints(spec_of("  endpoints: {small: {kind: embedded}}\n  default: small\n").models)
     assert alone.client("small").settings.threads is None  # one embedded server: all cores, as before
+
+
+def test_an_adaptive_endpoint_starts_where_an_earlier_command_in_the_run_left_its_limit(tmp_path):
+    from seedless.engine.session import keep_windows, learned_windows
+    from seedless.engine.store.calls import Store
+    from seedless.engine.llm.transport.concurrency import Learned
+
+    spec = spec_of("  endpoints:\n    api: {kind: openai, base_url: 'http://127.0.0.1:9/v1', model: m}\n"
+                   "  default: api\n")
+    first = Endpoints(spec.models)
+    controller = first.bindings()[Role.generator].limiter.controller
+    assert controller.allowed == 16 and first.learned_limits() == {}  # nothing decided yet: nothing to keep
+    controller.demand(16, 1)
+    for _ in range(16):
+        controller.succeeded(controller.epoch, "generate", 0.5)
+    assert first.learned_limits() == {"openai:m": Learned(32, True)}
+
+    store = Store(tmp_path / "s.db")
+    keep_windows(store, first.learned_limits())
+    again = Endpoints(spec.models, learned=learned_windows(store))
+    assert again.bindings()[Role.generator].limiter.controller.allowed == 32
+    store.close()
+
+    after_decrease = Endpoints(spec.models, learned={"openai:m": Learned(400, False)})
+    c = after_decrease.bindings()[Role.generator].limiter.controller
+    assert c.allowed == 256 and not c.slow_start  # never above the ceiling; additive increase only from there
+    written = spec_of("  endpoints:\n    api: {kind: openai, base_url: 'http://127.0.0.1:9/v1', model: m,"
+                      " max_concurrency: 64}\n  default: api\n")
+    mine = Endpoints(written.models, learned={"openai:m": Learned(8, False)}).bindings()[Role.generator]
+    assert mine.limiter.controller.allowed == 64  # a max_concurrency the user wrote is where it starts

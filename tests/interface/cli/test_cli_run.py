@@ -66,6 +66,9 @@ def test_run_against_an_openai_server_with_base_url(runner, tmp_path):
     assert result.exit_code == 0, result.output
     records = [json.loads(line) for line in (tmp_path / "run" / "dataset.jsonl").read_text().splitlines()]
     assert len(records) == 4 and {r["lineage"]["model"] for r in records} == {"openai:m"}
+    with sqlite3.connect(tmp_path / "run" / "seedless.db") as db:  # the window learned, for the next command
+        (kept,) = db.execute("SELECT value FROM artifacts WHERE key = 'window/openai:m'").fetchone()
+    assert json.loads(kept)["limit"] >= 1
 
 
 def test_run_stops_at_the_budget_with_exit_1_and_says_how_to_continue(runner, tmp_path):

@@ -7,7 +7,7 @@ import os
 from seedless.engine.llm.caller import Binding
 from seedless.engine.llm.clients import ModelClient, make_client
 from seedless.engine.llm.clients.http_post import RetryHook
-from seedless.engine.llm.transport.concurrency import Controller, ControlSettings
+from seedless.engine.llm.transport.concurrency import Controller, ControlSettings, Learned
 from seedless.engine.llm.transport.dispatch import RetryPolicy
 from seedless.engine.llm.transport.limiter import Limiter
 from seedless.spec.models import EmbeddedEndpoint, Endpoint, ModelsSettings, Role
@@ -19,16 +19,18 @@ def role_endpoint(models: ModelsSettings, role: Role) -> str:
     return (settings.endpoint if settings else None) or models.default
 
 
-def endpoint_limiter(settings: Endpoint | None, ceiling: int) -> Limiter:
+def endpoint_limiter(settings: Endpoint | None, ceiling: int, learned: Learned | None = None) -> Limiter:
     """The endpoint's window: adaptive up to `ceiling` when its settings say so (`adaptive_window`), else fixed
     (also for a client given by name with no endpoint declared: `settings` None). A max_concurrency the user
-    wrote is where the limit starts; the default ceiling is only a bound, so the limit starts low and doubles
-    each round until the server pushes back (slow start)."""
+    wrote is where the limit starts. Otherwise the limit an earlier command in this run learned for the endpoint
+    (`learned`), else 16; from there it doubles each round trip until the server pushes back (slow start)."""
     if settings is None or not settings.adaptive_window:
         return Limiter(ceiling)
     control = ControlSettings(ceiling=ceiling)
     if "max_concurrency" in settings.model_fields_set:
         control = ControlSettings(ceiling=ceiling, start=ceiling)
+    elif learned is not None:
+        control = ControlSettings(ceiling=ceiling, start=min(ceiling, learned.limit), slow_start=learned.slow_start)
     return Limiter(ceiling, Controller(control))
 
 
@@ -47,8 +49,9 @@ class Endpoints:
     retries and nothing added to fingerprints besides its `identity`."""
 
     def __init__(self, models: ModelsSettings, on_retry: RetryHook | None = None,
-                 clients: dict[str, ModelClient] | None = None):
+                 clients: dict[str, ModelClient] | None = None, learned: dict[str, Learned] | None = None):
         self.models = models
+        self.learned = dict(learned or {})  # endpoint identity -> the limit an earlier command ended at
         self.on_retry = on_retry
         self.clients: dict[str, ModelClient] = dict(clients or {})
         self.limiters: dict[str, Limiter] = {}
@@ -78,7 +81,8 @@ class Endpoints:
             client = self.client(name)
             endpoint = self.models.endpoints.get(name)
             if name not in self.limiters:
-                self.limiters[name] = endpoint_limiter(endpoint, client.max_concurrency)
+                self.limiters[name] = endpoint_limiter(endpoint, client.max_concurrency,
+                                                       self.learned.get(client.identity))
                 self.policies[name] = retry_policy(endpoint, self.on_retry)
             temperature, max_tokens = self.models.sampling(role)
             out[role] = Binding(role, client, self.limiters[name], temperature, max_tokens, self.policies[name],
@@ -89,6 +93,15 @@ class Endpoints:
     def identities(self, roles: list[Role]) -> dict[str, str]:
         bindings = self.bindings()
         return {role.value: bindings[role].client.identity for role in roles}
+
+    def learned_limits(self) -> dict[str, Learned]:
+        """Each adaptive endpoint's limit now, by client identity, once its controller decided a round."""
+        out = {}
+        for name, limiter in self.limiters.items():
+            learned = limiter.controller.learned() if limiter.controller is not None else None
+            if learned is not None:
+                out[self.clients[name].identity] = learned
+        return out
 
     async def aclose(self) -> None:
         for client in self.clients.values():

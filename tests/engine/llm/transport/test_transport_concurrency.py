@@ -101,15 +101,42 @@ def test_latency_within_the_tolerance_is_not_queueing():
     assert round_of(c, clock, 0.55) == "increase"
 
 
-def test_outcomes_of_requests_started_under_an_older_limit_are_ignored():
-    c, clock = controller(start=16)
+def test_outcomes_of_requests_started_under_a_larger_older_limit_are_ignored():
+    c, clock = controller(start=64)
     old_ticket = c.epoch
-    round_of(c, clock, 0.5)
+    assert round_of(c, clock, 0.5, limited=32) == "decrease: rate limited"
     assert c.epoch != old_ticket
     for _ in range(100):
         c.succeeded(old_ticket, "generate", 5.0)  # queued under the old limit: says nothing about this one
         c.rate_limited(old_ticket)
     assert len(c.decisions) == 1 and c.allowed == 32
+
+
+def test_an_increase_keeps_counting_the_requests_in_flight_so_slow_start_doubles_every_round_trip():
+    c, clock = controller(start=16, ceiling=256)
+    ticket = c.epoch
+    round_of(c, clock, 0.5)
+    assert c.allowed == 32 and c.epoch == ticket  # requests sent under 16 ran under less load: still counted
+    c2, clock2 = controller(start=16, ceiling=256)
+    reached = None
+    samples, _ = simulate(c2, clock2, slots=None, service=0.5, seconds=6)
+    for t, n in samples:
+        if n >= 256:
+            reached = t
+            break
+    assert reached is not None and reached <= 2.51  # 16, 32, 64, 128, 256: four round trips of 0.5 s
+
+
+def test_slow_start_grows_only_on_answers_at_their_usual_speed():
+    c, clock = controller(start=16, ceiling=256)
+    round_of(c, clock, 0.5)  # baseline 0.5 s, the limit 32
+    c.demand(c.allowed, 1)
+    for _ in range(8):
+        c.succeeded(c.epoch, "generate", 0.9)  # slower than usual: no growth
+    assert c.allowed == 32
+    for _ in range(8):
+        c.succeeded(c.epoch, "generate", 0.5)
+    assert c.allowed == 40
 
 
 def test_baselines_are_per_call_site():

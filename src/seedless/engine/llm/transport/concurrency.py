@@ -1,6 +1,7 @@
-"""Adaptive concurrency for one endpoint: slow start, additive increase while answers come back at their usual
-speed, multiplicative decrease on rate limits and on queueing (latency above its baseline with no gain in
-throughput). Pure logic with an injected clock; the limiter feeds it outcomes and reads `limit`."""
+"""Adaptive concurrency for one endpoint: slow start (the limit grows with each answer that comes back at its usual
+speed while demand fills it), additive increase after it, multiplicative decrease on rate limits and on queueing
+(latency above its baseline with no gain in throughput). Pure logic with an injected clock; the limiter feeds it
+outcomes and reads `limit`."""
 
 from __future__ import annotations
 
@@ -17,7 +18,9 @@ class ControlSettings:
     """The controller's constants (docs/performance.md explains each)."""
 
     ceiling: int  # never more requests in flight than this (the endpoint's max_concurrency)
-    start: int = 16  # the first limit; doubled each healthy round until the first decrease (slow start)
+    start: int = 16  # the first limit; until the first decrease (slow start) each healthy answer adds `growth`
+    growth: float = 1.0  # per healthy answer in slow start: 1 doubles the limit every round trip
+    slow_start: bool = True  # off when starting from a limit learned after a decrease (additive increase only)
     floor: int = 1
     tolerance: float = 0.15  # a round's mean latency up to 15% above baseline is not queueing
     sure_queue: float = 1.5  # above this ratio one round is enough; between, two rounds in a row
@@ -30,12 +33,22 @@ class ControlSettings:
     latency_floor: float = 0.05  # seconds: baselines below it count as this, so sub-50 ms jitter is not queueing
 
 
+@dataclass(frozen=True)
+class Learned:
+    """An endpoint's limit at the end of a command, kept in the run's store."""
+
+    limit: int
+    slow_start: bool
+
+
 @dataclass
 class _Round:
     latencies: list[tuple[str, float]] = field(default_factory=list)
     rate_limited: int = 0
     failed: int = 0
     saturated: bool = False  # demand reached the limit at some point in the round
+    size: int = 8  # outcomes that end the round: the limit's worth when it began (at least min_round)
+    limit: float = 0.0  # the limit when the round began
 
     @property
     def outcomes(self) -> int:
@@ -43,19 +56,22 @@ class _Round:
 
 
 class Controller:
-    """Outcomes are counted per round, only from requests started under the current limit (their `ticket`
-    equals `epoch`), so a decision never rests on requests that queued under an older, larger limit."""
+    """Outcomes are counted per round, only from requests started since the last decrease (their `ticket` equals
+    `epoch`), so a decision never rests on requests that queued under an older, larger limit. An increase keeps
+    the epoch: the requests in flight then ran under less load, and waiting for a fresh set would make each slow
+    start step take two round trips instead of one."""
 
     def __init__(self, settings: ControlSettings, clock: Callable[[], float] = time.monotonic):
         self.settings = settings
         self.clock = clock
         self.limit = float(max(settings.floor, min(settings.ceiling, settings.start)))
         self.epoch = 0
-        self.slow_start = True
+        self.slow_start = settings.slow_start
         self.decisions: list[str] = []  # the last decisions, newest last (for tests and the run log)
         self._baseline: dict[str, float] = {}  # call site -> lowest round-median latency seen
         self._previous: tuple[float, float] | None = None  # (limit, success rate) of the last round
-        self._round = _Round()
+        self._round = self._new_round()
+        self._full = False  # the last demand seen filled the limit
         self._finished: deque[float] = deque(maxlen=100_000)  # when each success came back (any ticket)
         self._origin = clock()
         self._strikes = 0  # rounds in a row with latency above tolerance
@@ -64,16 +80,32 @@ class Controller:
     def allowed(self) -> int:
         return max(self.settings.floor, int(self.limit))
 
+    def learned(self) -> Learned | None:
+        """Where the limit stands once at least one round was decided (None before): where the next command on
+        this endpoint may start."""
+        return Learned(self.allowed, self.slow_start) if self.decisions else None
+
+    def _new_round(self) -> _Round:
+        return _Round(size=max(self.settings.min_round, math.ceil(self.limit)), limit=self.limit)
+
     def demand(self, in_flight: int, waiting: int) -> None:
         """Requests in flight and waiting now: the round is saturated when demand reaches the limit."""
-        if in_flight + waiting >= self.allowed:
+        self._full = in_flight + waiting >= self.allowed
+        if self._full:
             self._round.saturated = True
 
     def succeeded(self, ticket: int, site: str, latency: float) -> None:
         self._finished.append(self.clock())
         if ticket == self.epoch:
             self._round.latencies.append((site, latency))
+            if self.slow_start and self._full and self._usual(site, latency):
+                self.limit = min(float(self.settings.ceiling), self.limit + self.settings.growth)
             self._maybe_decide()
+
+    def _usual(self, site: str, latency: float) -> bool:
+        """An answer at its site's usual speed (within the tolerance of the baseline; any, before one exists)."""
+        base = self._baseline.get(site)
+        return base is None or latency <= (1 + self.settings.tolerance) * max(base, self.settings.latency_floor)
 
     def rate_limited(self, ticket: int) -> None:
         if ticket == self.epoch:
@@ -87,7 +119,7 @@ class Controller:
             self._maybe_decide()
 
     def _maybe_decide(self) -> None:
-        if self._round.outcomes >= max(self.settings.min_round, math.ceil(self.limit)):
+        if self._round.outcomes >= self._round.size:
             self._decide()
 
     def _queueing(self, rnd: _Round) -> float | None:
@@ -116,33 +148,33 @@ class Controller:
         s, rnd, now = self.settings, self._round, self.clock()
         rate = self._throughput(now, [lat for _, lat in rnd.latencies])
         ratio = self._queueing(rnd)
-        old = self.limit
+        old = rnd.limit  # a decrease starts from the limit the round ran under, not what slow start added since
         if rnd.rate_limited >= max(2.0, s.rate_limit_share * rnd.outcomes):
             decision = "decrease: rate limited"
-            self.limit = max(s.floor, self.limit * s.backoff)
+            self.limit = max(s.floor, old * s.backoff)
             self.slow_start = False
         elif ratio is not None and ratio > 1 + s.tolerance and not self._batching(rate):
             self._strikes += 1  # one slow round may be a pause on our side; two in a row, or a big rise, is a queue
             if self._strikes >= 2 or ratio > s.sure_queue:
                 decision = f"decrease: latency x{ratio:.2f}"
-                self.limit = max(s.floor, self.limit * max(s.backoff, (1 + s.tolerance / 2) / ratio))
+                self.limit = max(s.floor, old * max(s.backoff, (1 + s.tolerance / 2) / ratio))
                 self.slow_start = False
                 self._strikes = 0
             else:
                 decision = f"hold: latency x{ratio:.2f}"
-        elif rnd.saturated and self.limit < s.ceiling:
+        elif rnd.saturated and old < s.ceiling:
             self._strikes = 0
             decision = "increase"
-            grown = self.limit * 2 if self.slow_start else self.limit + max(1.0, s.step * self.limit)
-            self.limit = min(float(s.ceiling), grown)
+            if not self.slow_start:  # slow start grew with each usual answer already
+                self.limit = min(float(s.ceiling), old + max(1.0, s.step * old))
         else:
             self._strikes = 0
-            decision = "hold"
+            decision = "increase" if self.limit > old else "hold"
         self.decisions = (self.decisions + [decision])[-32:]
         self._previous = (old, rate)
-        if self.limit != old:
+        if self.limit < old:
             self.epoch += 1
-        self._round = _Round()
+        self._round = self._new_round()
 
     def _batching(self, rate: float) -> bool:
         """Did the last increase buy throughput? Then rising latency is batching, not a queue."""
