@@ -32,3 +32,14 @@ def test_the_schema_sent_carries_what_json_schema_can_say_of_the_checks():
 def test_validation_leaves_the_checks_to_the_checks_step():
     data, reason = validate_record(CHECKED, {"q": "maybe", "n": 42, "tags": ["a"] * 15})
     assert reason is None and data == {"q": "maybe", "n": 42, "tags": ["a"] * 15}
+
+
+def test_whitespace_around_a_string_field_is_dropped_so_a_question_ending_in_a_space_meets_its_pattern():
+    from seedless.engine.stages.datapoint.checks import field_problems
+
+    question = OutputFormat(kind="fields", fields=[{"name": "question", "pattern": r"[^?]{10,290}\?"},
+                                                   {"name": "answer", "type": "number"}])
+    data, reason = validate_record(question, {"question": "  How many birds did he see in total? \n", "answer": 6})
+    assert reason is None and data == {"question": "How many birds did he see in total?", "answer": 6}
+    assert field_problems(question.fields[0], data) == []
+    assert validate_record(question, {"question": "   ", "answer": 6})[0] is None  # nothing left: not a question

@@ -57,7 +57,8 @@ def record_schema(output: OutputFormat, *, checks: bool = True) -> dict[str, Any
 
 
 def _coerce(output: OutputFormat, data: Any) -> Any:
-    """Near-misses small models make: a number as text, one option as a bare string, extra keys."""
+    """Near-misses small models make: a number as text, one option as a bare string, extra keys, whitespace around a
+    string (a question ending "? " is the question ending "?": the checks see the text a dataset would keep)."""
     if not isinstance(data, dict) or output.kind != "fields":
         return data
     fields = {f.name: f for f in output.fields}
@@ -70,6 +71,8 @@ def _coerce(output: OutputFormat, data: Any) -> Any:
                 out[name] = int(number) if field.type == "integer" and number.is_integer() else number
             except ValueError:
                 pass
+        elif field.type == "string" and isinstance(value, str):
+            out[name] = value.strip()
         elif field.type == "list" and isinstance(value, str):
             out[name] = [value]
     return out
