@@ -33,7 +33,6 @@ SINGLE = "meta_prompt: false, complexify: 0, requirement_critic: false, double_c
 SIZES = {  # scenario: (default, --quick); bare counts requests, the others datapoints
     "bare": (2000, 1000), "single": (2000, 1000), "throughput": (2000, 300), "cpu": (2000, 300), "rss": (2000, 500),
     "flat_memory": (100_000, 20_000), "queueing": (500, 250), "errors": (1000, 200), "kill": (500, 200),
-    "fast_start": (3000, 3000),
 }
 
 
@@ -288,31 +287,6 @@ def queueing(ctx: Context) -> Result:
     ], {"t_s, open, active": [(round(t - run.first, 1), o, a) for t, o, a in timeline.samples]})
 
 
-def fast_start(ctx: Context) -> Result:
-    """Single-call records at default settings (no --max-concurrency: the adaptive window starts at 16 and ramps),
-    against the bare client with a semaphore of 256, the default ceiling, in the same session: the ramp-up cost."""
-    n = ctx.size("fast_start")
-    ceiling = 256
-    work = ctx.dir("fast_start-bare")
-    with Mock("--latency", str(LATENCY)) as mock:
-        first = FirstRequest(mock)
-        bare_exit = measured([sys.executable, str(HERE / "bare_client.py"), "--base-url", mock.url, "--model", MODEL,
-                              "--requests", str(n), "--concurrency", str(ceiling)], work / "bare.log", [first])
-        bare_rate = mock.stats()["chat_requests"] / (bare_exit.ended - first.at())
-    with Mock("--latency", str(LATENCY)) as mock:
-        timeline = Timeline(mock)
-        run = generation_run(ctx, "fast_start", mock, n + PREP_SIZE, SINGLE, concurrency=None, watchers=[timeline])
-    ramp = [open_ for t, open_, _ in timeline.samples if t >= run.first][:8]
-    return Result([
-        Figure("datapoints generated", run.datapoints),
-        Figure("bare client req/s (semaphore 256), first request to exit", bare_rate),
-        Figure("seedless req/s, first request to exit", run.rate),
-        Figure("seedless / bare", run.rate / bare_rate, ">= 0.95"),
-        Figure("max_open", run.stats["max_open"], str(ceiling)),
-        Figure("open every 0.5 s from the first request", " ".join(str(o) for o in ramp)),
-    ], {"t_s, open, active": [(round(t - run.first, 1), o, a) for t, o, a in timeline.samples]})
-
-
 def errors(ctx: Context) -> Result:
     size = ctx.size("errors")
     figures, rates = [], {}
@@ -354,8 +328,7 @@ def kill(ctx: Context) -> Result:
     ], {"report": [report]})
 
 
-SCENARIOS = {f.__name__: f for f in (bare, single, throughput, cpu, startup, rss, flat_memory, queueing,
-                                         fast_start, errors, kill)}
+SCENARIOS = {f.__name__: f for f in (bare, single, throughput, cpu, startup, rss, flat_memory, queueing, errors, kill)}
 
 
 def shown(value: Any) -> str:
