@@ -105,24 +105,26 @@ def dataset_counts(out: Path) -> tuple[int, int]:
     return len(lines), len({json.loads(line)["id"] for line in lines})
 
 
+def bare_command(mock: Mock, requests: int, concurrency: int = CONCURRENCY) -> list[str]:
+    """The bare AsyncOpenAI baseline (bare_client.py) against `mock`."""
+    return [sys.executable, str(HERE / "bare_client.py"), "--base-url", mock.url, "--model", MODEL,
+            "--requests", str(requests), "--concurrency", str(concurrency)]
+
+
 def bare(ctx: Context) -> Result:
     n = ctx.size("bare")
-
-    def command(mock: Mock, requests: int) -> list[str]:
-        return [sys.executable, str(HERE / "bare_client.py"), "--base-url", mock.url, "--model", MODEL,
-                "--requests", str(requests), "--concurrency", str(CONCURRENCY)]
 
     work = ctx.dir("bare")
     with Mock("--latency", str(LATENCY)) as mock:
         say(f"bare: {n:,} requests at {LATENCY} s latency")
         first = FirstRequest(mock)
-        slow = measured(command(mock, n), work / "slow.log", [first])
+        slow = measured(bare_command(mock, n), work / "slow.log", [first])
         stats = mock.stats()
     with Mock("--latency", "0") as mock:
         say(f"bare: {n:,} requests at latency 0, then none (the start-up cost)")
-        fast = measured(command(mock, n), work / "fast.log", [])
+        fast = measured(bare_command(mock, n), work / "fast.log", [])
         fast_requests = mock.stats()["chat_requests"]
-        idle = measured(command(mock, 0), work / "idle.log", [])
+        idle = measured(bare_command(mock, 0), work / "idle.log", [])
     rate = stats["chat_requests"] / (slow.ended - first.at())
     return Result([
         Figure("requests", stats["chat_requests"]),

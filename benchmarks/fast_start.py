@@ -9,7 +9,7 @@ import tempfile
 from pathlib import Path
 
 from bench_harness import Figure, FirstRequest, Mock, Result, Timeline, measured
-from engine_bench import HERE, LATENCY, MODEL, PREP_SIZE, SINGLE, Context, generation_run, table
+from engine_bench import LATENCY, PREP_SIZE, SINGLE, Context, bare_command, generation_run, table
 
 SIZE = 3000
 
@@ -22,8 +22,7 @@ def fast_start(ctx: Context) -> Result:
     work = ctx.dir("fast_start-bare")
     with Mock("--latency", str(LATENCY)) as mock:
         first = FirstRequest(mock)
-        bare_exit = measured([sys.executable, str(HERE / "bare_client.py"), "--base-url", mock.url, "--model", MODEL,
-                              "--requests", str(n), "--concurrency", str(ceiling)], work / "bare.log", [first])
+        bare_exit = measured(bare_command(mock, n, ceiling), work / "bare.log", [first])
         bare_rate = mock.stats()["chat_requests"] / (bare_exit.ended - first.at())
     with Mock("--latency", str(LATENCY)) as mock:
         timeline = Timeline(mock)
