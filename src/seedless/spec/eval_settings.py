@@ -53,7 +53,8 @@ class EvalSettings(Strict):
     coverage_batch: int = Field(8, ge=1, le=50, description="Items placed per assigner call.")
     complexity_batch: int = Field(5, ge=2, le=20, description="B: items scored together in one rater call.")
     complexity_per_item: int = Field(5, ge=1, le=50, description="K: batches each item appears in.")
-    embedder: str = Field("static", description="static (offline, no torch), st:NAME_OR_PATH "
+    embedder: str = Field("minilm", description="minilm (all-MiniLM-L6-v2 in numpy, offline, no torch), "
+                          "static (its static distillation: faster, approximate), st:NAME_OR_PATH "
                           "(sentence-transformers), or an OpenAI-compatible base URL serving /v1/embeddings.")
     embedding_model: str | None = Field(None, description="Model name for an OpenAI-compatible embedder.")
     neighbours: int = Field(10, ge=1, le=200, description="k for local diversity.")

@@ -169,7 +169,7 @@ class DedupSettings(Strict):
     references: list[Path] = Field(default_factory=list, description="Reference files (JSONL, Parquet or a run "
                                    "directory, e.g. a benchmark's test set) no datapoint may overlap.")
     embedding_threshold: float | None = Field(None, gt=0, le=1, description="Also reject at this cosine similarity "
-                                              "of the packaged static embedder (off when unset; 0.95 is eval's).")
+                                              "of the default embedder, all-MiniLM-L6-v2 (off when unset; 0.95 is eval's).")
 
 
 class JudgeCheckSettings(Strict):

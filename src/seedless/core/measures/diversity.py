@@ -6,7 +6,8 @@ function normalises them); zero, NaN or infinite rows are refused. Nothing build
 - global_diversity in O(N*d) time and memory: with unit rows u_i and s = sum_i u_i,
   sum over ordered pairs i != j of u_i . u_j = |s|^2 - N, so the mean cosine similarity over the
   N(N-1)/2 distinct pairs is (|s|^2 - N) / (N(N-1)), and global = 1 - that.
-- local_diversity in O(N^2*d) time but O(block*N) memory: similarities are computed `block` rows at a time.
+- local_diversity in O(N^2*d) time but O(block*N) memory: similarities are computed `block` rows at a time;
+  from 50,000 points (core.measures.neighbours.APPROX_FROM) an HNSW index finds the neighbours instead.
   Each point's neighbourhood is the point itself plus its k nearest other points by cosine (ties broken
   arbitrarily); local = the mean pairwise cosine distance inside each neighbourhood (k+1 points, the same
   |s|^2 identity), averaged over all points. Including the point itself is our choice: it makes the
@@ -19,7 +20,8 @@ from __future__ import annotations
 
 import numpy as np
 
-BLOCK_ELEMENTS = 1 << 22  # similarities per block when block=None: 4M (16 MB float32 + 32 MB argpartition)
+from seedless.core.measures.neighbours import Method, NeighbourIndex, chosen, nearest, row_block
+
 GLOBAL_BLOCK = 4096  # rows normalised at once by global_diversity
 
 
@@ -37,15 +39,6 @@ def unit_rows(vectors: np.ndarray, dtype: type = np.float32, first_row: int = 0)
         raise ValueError(f"{zero.size} zero vector(s) (first at row {int(zero[0]) + first_row}): "
                          "cosine is undefined")
     return np.ascontiguousarray(x / norms[:, None], dtype=dtype)
-
-
-def row_block(n_columns: int, block: int | None = None) -> int:
-    """Rows per block: `block` when given (at least 1), else about BLOCK_ELEMENTS / n_columns."""
-    if block is not None:
-        if block < 1:
-            raise ValueError(f"block must be at least 1, got {block}")
-        return block
-    return max(1, BLOCK_ELEMENTS // max(1, n_columns))
 
 
 def _mean_pair_similarity(sums: np.ndarray, m: int) -> np.ndarray:
@@ -70,11 +63,13 @@ def global_diversity(vectors: np.ndarray) -> float:
     return float(np.clip(1.0 - _mean_pair_similarity(total, n)[0], 0.0, 2.0))
 
 
-def local_diversity(vectors: np.ndarray, k: int = 10, block: int | None = None) -> float:
+def local_diversity(vectors: np.ndarray, k: int = 10, block: int | None = None, method: Method = "auto") -> float:
     """Mean over points of the mean pairwise cosine distance within {point} + its k nearest neighbours.
 
     k is capped at N-1 (then every neighbourhood is the whole set and the result is global_diversity).
     `block` rows of similarities are held at once (default: about 4M similarities), so memory is O(block*N).
+    method: neighbours found exactly, or by the HNSW index of core.measures.neighbours (`auto`: from
+    APPROX_FROM points, when usearch is installed).
     """
     if k < 1:
         raise ValueError(f"k must be at least 1, got {k}")
@@ -86,6 +81,13 @@ def local_diversity(vectors: np.ndarray, k: int = 10, block: int | None = None) 
     if k == n - 1:
         return global_diversity(u)
     m = k + 1
+    if chosen(method, n) == "approximate":
+        found = nearest(u, u, k, exclude_self=True, method="approximate").indices
+        missing = np.flatnonzero((found < 0).any(axis=1))  # rows the index returned short: found exactly
+        if missing.size:
+            found[missing] = _exact_rows(u, k, missing)
+        sums = u[found].sum(axis=1, dtype=np.float64) + u
+        return float(np.clip(np.mean(1.0 - _mean_pair_similarity(sums, m)), 0.0, 2.0))
     rows = row_block(n, block)
     total = 0.0
     for start in range(0, n, rows):
@@ -97,3 +99,7 @@ def local_diversity(vectors: np.ndarray, k: int = 10, block: int | None = None) 
         sums = u[neighbours].sum(axis=1, dtype=np.float64) + u[start:stop]
         total += float(np.sum(1.0 - _mean_pair_similarity(sums, m)))
     return float(np.clip(total / n, 0.0, 2.0))
+
+
+def _exact_rows(u: np.ndarray, k: int, rows: np.ndarray) -> np.ndarray:
+    return NeighbourIndex(u, "exact").search(u[rows], k, exclude_self=True, rows=rows).indices

@@ -1,6 +1,9 @@
 """Near-duplicates by cosine similarity: groups within one set (union-find) and contamination against a reference.
 
-Pure numpy, blockwise: at most `block` rows of similarities exist at once (O(block*N) memory, never N x N).
+Exact: numpy, blockwise, at most `block` rows of similarities at once (O(block*N) memory, never N x N), every
+pair computed. Approximate (from core.measures.neighbours.APPROX_FROM rows, or `method="approximate"`): each item's
+nearest neighbours from an HNSW index, k = 16 and four times more for an item whose k-th is still a duplicate,
+so a group of any size is found whole; a pair the index misses is the only difference (a test compares them).
 Two items are near-duplicates when the cosine similarity of their embeddings is >= `threshold`; groups are the
 connected components of that relation (so a group may chain a ~ b ~ c with a and c further apart).
 
@@ -17,9 +20,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from seedless.core.measures.diversity import row_block, unit_rows
+from seedless.core.measures.diversity import unit_rows
+from seedless.core.measures.neighbours import Method, NeighbourIndex, chosen, row_block
 
 DEFAULT_THRESHOLD = 0.95
+FIRST_K = 16  # approximate path: neighbours asked for first (x4 for items whose k-th is still a duplicate)
 
 
 @dataclass(frozen=True)
@@ -90,14 +95,34 @@ def _union(parent: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return parent
 
 
+def _approximate_pairs(u: np.ndarray, threshold: float) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs (i < j) at >= threshold among each row's nearest neighbours, widening k where all k qualify."""
+    index = NeighbourIndex(u, "approximate")
+    rows, k, found = np.arange(len(u)), FIRST_K, []
+    while rows.size:
+        near = index.search(u[rows], k, exclude_self=True, rows=rows)
+        hits = near.similarities >= threshold
+        r, c = np.nonzero(hits)
+        found.append(np.stack([rows[r], near.indices[r, c]], axis=1))
+        if k >= len(u) - 1:
+            break
+        rows, k = rows[hits[:, -1]], k * 4
+    pairs = np.concatenate(found) if found else np.zeros((0, 2), dtype=np.int64)
+    pairs = np.unique(np.sort(pairs, axis=1), axis=0)
+    return pairs[:, 0], pairs[:, 1]
+
+
 def near_duplicates(vectors: np.ndarray, threshold: float = DEFAULT_THRESHOLD,
-                    block: int | None = None) -> NearDuplicates:
-    """Groups of rows whose cosine similarity chains at >= threshold; only the upper triangle is computed."""
+                    block: int | None = None, method: Method = "auto") -> NearDuplicates:
+    """Groups of rows whose cosine similarity chains at >= threshold; exact: only the upper triangle is computed."""
     _check_threshold(threshold)
     u = unit_rows(vectors)
     n = len(u)
     parent = np.arange(n, dtype=np.int64)
     pairs = 0
+    if n > 1 and chosen(method, n) == "approximate":
+        i, j = _approximate_pairs(u, threshold)
+        return _grouped(_union(parent, i, j) if i.size else parent, int(i.size), n, threshold)
     rows = row_block(n, block)
     for start in range(0, n, rows):
         stop = min(start + rows, n)
@@ -109,6 +134,10 @@ def near_duplicates(vectors: np.ndarray, threshold: float = DEFAULT_THRESHOLD,
         pairs += int(i.size)
         if i.size:
             parent = _union(parent, i + start, j + start)
+    return _grouped(parent, pairs, n, threshold)
+
+
+def _grouped(parent: np.ndarray, pairs: int, n: int, threshold: float) -> NearDuplicates:
     roots = _roots(parent)
     order = np.argsort(roots, kind="stable")
     bounds = np.flatnonzero(np.diff(roots[order])) + 1
@@ -117,8 +146,8 @@ def near_duplicates(vectors: np.ndarray, threshold: float = DEFAULT_THRESHOLD,
 
 
 def contamination(items: np.ndarray, reference: np.ndarray, threshold: float = DEFAULT_THRESHOLD,
-                  block: int | None = None) -> Contamination:
-    """For each item row, the most similar reference row (first on ties) and whether it is >= threshold."""
+                  block: int | None = None, method: Method = "auto") -> Contamination:
+    """For each item row, the most similar reference row (exact: first on ties) and whether it is >= threshold."""
     _check_threshold(threshold)
     x, ref = unit_rows(items), unit_rows(reference)
     if x.shape[1] != ref.shape[1] and len(x) and len(ref):
@@ -126,7 +155,11 @@ def contamination(items: np.ndarray, reference: np.ndarray, threshold: float = D
     n = len(x)
     best_index = np.full(n, -1, dtype=np.int64)
     best_similarity = np.full(n, np.nan, dtype=np.float32)
-    if len(ref):
+    if len(ref) and n and chosen(method, max(n, len(ref))) == "approximate":
+        near = NeighbourIndex(ref, "approximate").search(x, 1)
+        best_index, best_similarity = near.indices[:, 0], near.similarities[:, 0]
+        best_similarity[best_index < 0] = np.nan
+    elif len(ref):
         rows = row_block(len(ref), block)
         for start in range(0, n, rows):
             sims = x[start:start + rows] @ ref.T

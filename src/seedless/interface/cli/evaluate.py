@@ -30,6 +30,7 @@ from seedless.engine.evaluation.measure import Measure
 from seedless.engine.evaluation.registry import MEASURES, selected
 from seedless.engine.evaluation.split import split_by_complexity
 from seedless.engine.llm.clients.base import FatalModelError
+from seedless.engine.llm.embedders import embedder_note
 from seedless.engine.store.rundir import RunDir
 from seedless.interface.cli.generate import one_endpoint
 from seedless.interface.render import ProgressView, line, plain, render_problems
@@ -77,8 +78,9 @@ def _check_needs(measures: list[Measure], data: str | None, taxonomy: str | None
 @click.option("--coverage-assignment", type=click.Choice(["auto", "tree", "descent"]), default="auto",
               show_default=True, help="model mode: the whole taxonomy in the assigner's context (tree), level by "
               "level (descent), or the tree when it fits (auto).")
-@click.option("--embedder", default="static", show_default=True,
-              help="static (offline, no torch), st:NAME_OR_PATH, or an OpenAI-compatible base URL.")
+@click.option("--embedder", default="minilm", show_default=True,
+              help="minilm (all-MiniLM-L6-v2, offline, no torch), static (faster, approximate), st:NAME_OR_PATH, "
+              "or an OpenAI-compatible base URL.")
 @click.option("--embedding-model", help="Model name at an OpenAI-compatible embedder URL.")
 @click.option("--reference", "references", multiple=True, type=click.Path(dir_okay=False),
               help="A reference file (e.g. a benchmark test set) to check for overlap; repeatable.")
@@ -202,6 +204,9 @@ def render_diversity(console: Console, section: Section) -> None:
     assert isinstance(section, DiversitySection)
     console.print(line(f"[bold]Embedding diversity[/] global {section.global_:.4f}, local {section.local:.4f} "
                        f"(k={section.k}, {escape(str(section.embedder))})"))
+    note = embedder_note(section.embedder)
+    if note:
+        console.print(line(f"  [yellow]{escape(note)}[/]"))
 
 
 def render_duplicates(console: Console, section: Section) -> None:

@@ -95,8 +95,7 @@ def test_a_directory_without_model_files_is_refused(tmp_path):
         StaticEmbedder(tmp_path / "missing")
 
 
-def test_make_embedder_defaults_to_the_packaged_static_model(tmp_path):
-    assert make_embedder().identity == StaticEmbedder().identity
+def test_make_embedder_builds_the_packaged_static_model_by_name(tmp_path):
     assert make_embedder("static").identity == StaticEmbedder().identity
     assert make_embedder(f"static:{PACKAGED}").identity.split("@")[1] == StaticEmbedder().identity.split("@")[1]
     assert isinstance(make_embedder(str(PACKAGED)), StaticEmbedder)
@@ -115,7 +114,7 @@ def test_make_embedder_refuses_unknown_forms_and_options():
 def test_static_embedder_loads_without_torch_or_model2vec():
     code = (
         "import sys; from seedless.engine.llm.embedders import make_embedder; "
-        "v = make_embedder().embed(['a cat']); "
+        "v = make_embedder('static').embed(['a cat']); "
         "heavy = {'torch', 'transformers', 'sentence_transformers', 'model2vec'} & set(sys.modules); "
         "assert not heavy, heavy; print(v.shape)"
     )

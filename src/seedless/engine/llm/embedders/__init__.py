@@ -2,7 +2,9 @@
 
 `name_or_url` forms (see docs/eval-embeddings.md for how to choose):
 
-    None, "", "static"          the packaged static MiniLM (model2vec, 256 dims; numpy only, no torch, offline)
+    None, "", "minilm"          the packaged all-MiniLM-L6-v2 run in numpy (384 dims; no torch, offline): the default
+    "minilm:PATH"               any BERT directory (config.json, model.safetensors, tokenizer.json), mean-pooled
+    "static"                    the packaged static distillation of MiniLM (model2vec, 256 dims): fast, approximate
     "static:PATH"               any model2vec static model directory
     "st"                        sentence-transformers all-MiniLM-L6-v2, packaged by the `st` extra (torch)
     "st:NAME_OR_PATH"           any sentence-transformers model name or local directory (the `st` extra)
@@ -23,7 +25,7 @@ from typing import Any
 
 from seedless.engine.llm.embedders.base import Embedder, EmbedderUnavailable, unit_float32
 
-FORMS = '"static", "static:PATH", "st", "st:NAME_OR_PATH", an http(s) URL with model=..., or a model directory'
+FORMS = '"minilm", "minilm:PATH", "static", "static:PATH", "st", "st:NAME_OR_PATH", an http(s) URL with model=..., or a model directory'
 _OPENAI_ONLY = ("model", "api_key_env", "dimensions", "max_concurrency", "timeout_s", "max_retries",
                 "max_rate_limit_retries", "on_retry")
 
@@ -53,6 +55,13 @@ def _static(path: str | Path | None, options: dict[str, Any]) -> Embedder:
     return StaticEmbedder(path, **options)
 
 
+def _minilm(path: str | Path | None, options: dict[str, Any]) -> Embedder:
+    from seedless.engine.llm.embedders.transformer import TransformerEmbedder
+
+    _no_extras("minilm", options, ("batch_size",))
+    return TransformerEmbedder(path, **options)
+
+
 def _st(model: str | Path | None, options: dict[str, Any]) -> Embedder:
     from seedless.engine.llm.embedders.sentence_transformer import SentenceTransformerEmbedder
 
@@ -60,10 +69,22 @@ def _st(model: str | Path | None, options: dict[str, Any]) -> Embedder:
     return SentenceTransformerEmbedder(model, **options)
 
 
+def embedder_note(identity: str) -> str | None:
+    """What a reader of a figure should know about the embedder behind it: the static one is an approximation."""
+    if identity.startswith("static:"):
+        return ("the static embedder is an approximation of all-MiniLM-L6-v2 (a bag of token vectors: no word order, "
+                "no context) and can misrank datasets; --embedder minilm runs the full model")
+    return None
+
+
 def make_embedder(name_or_url: str | None = None, **options: Any) -> Embedder:
     """The embedder named by `name_or_url` (forms in the module docstring), built with `options`."""
     spec = (name_or_url or "").strip()
-    if spec in ("", "static"):
+    if spec in ("", "minilm"):
+        return _minilm(None, options)
+    if spec.startswith("minilm:"):
+        return _minilm(spec.removeprefix("minilm:"), options)
+    if spec == "static":
         return _static(None, options)
     if spec.startswith("static:"):
         return _static(spec.removeprefix("static:"), options)
@@ -85,4 +106,4 @@ def make_embedder(name_or_url: str | None = None, **options: Any) -> Embedder:
     raise ValueError(f"unknown embedder {name_or_url!r}: expected {FORMS}")
 
 
-__all__ = ["Embedder", "EmbedderUnavailable", "make_embedder", "unit_float32"]
+__all__ = ["Embedder", "EmbedderUnavailable", "embedder_note", "make_embedder", "unit_float32"]

@@ -94,7 +94,7 @@ class DedupIndex:
         self.accepted = OverlapIndex(settings.ngram, settings.overlap, "resemblance")
         self.references = OverlapIndex(settings.ngram, settings.overlap, "containment")
         self.threshold = settings.embedding_threshold
-        self.embedder: Embedder | None = make_embedder("static") if self.threshold is not None else None
+        self.embedder: Embedder | None = make_embedder() if self.threshold is not None else None
         self._keys: list[str] = []
         self._rows: list[np.ndarray] = []
         self._matrix: np.ndarray | None = None
