@@ -103,7 +103,8 @@ def main() -> None:
     ap.add_argument("--base-url")
     ap.add_argument("--model")
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--embedder", default="static", help="static, or st for sentence-transformers (the st extra)")
+    ap.add_argument("--embedder", default="minilm",
+                    help="minilm (the default), static, or st (sentence-transformers, the st extra)")
     ap.add_argument("--embedding-only", action="store_true", help="only the checks that need no model call")
     args = ap.parse_args()
     out = Path(args.out)

@@ -33,7 +33,7 @@ GOLDEN = {
     "run/dataset.jsonl": (3973, "87c0394c62b8276f"),
     "run/taxonomy.yaml": (4024, "86dc88e28eebb7ef"),
     "run/strategies.yaml": (2510, "0f4a1b598c94c461"),
-    "report.json": (4343, "41983e9c3ad7835c"),
+    "report.json": (4447, "b97a0aa0df18ce68"),
 }
 
 

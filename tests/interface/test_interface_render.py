@@ -14,7 +14,8 @@ from seedless.engine.events import LevelStarted, NodeExpanded, Notice
 from seedless.engine.store.calls import UsageRow
 from seedless.interface.cli.estimate import render_estimate
 from seedless.interface.cli.evaluate import render_taxonomy_quality
-from seedless.interface.render import ProgressView, render_problems, render_taxonomies, render_usage
+from seedless.interface.progress import ProgressView
+from seedless.interface.render import render_problems, render_taxonomies, render_usage
 from seedless.spec import parse_spec
 from seedless.spec.loader import SpecProblem
 

@@ -22,6 +22,7 @@ class CallDone:
     outcome: str  # ok | invalid | length | error
     prompt_tokens: int = 0
     completion_tokens: int = 0
+    cost: float = 0.0  # what this call cost at the endpoint's price (0 when reused or unpriced)
 
 
 @dataclass(frozen=True)

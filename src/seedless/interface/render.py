@@ -1,12 +1,9 @@
-"""Terminal rendering with rich: live progress from engine events, taxonomy trees, usage tables, problems."""
+"""Terminal rendering with rich: taxonomy trees, plans, usage tables, problems (live progress: progress.py)."""
 
 from __future__ import annotations
 
-from collections import Counter
-
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
@@ -14,17 +11,6 @@ from rich.tree import Tree
 from seedless.core.taxonomy.tree import Node, TaxonomySet
 from seedless.engine.commands.plan import JudgeCheckOutcome, PlanOutcome
 from seedless.engine.commands.run import RunOutcome
-from seedless.engine.events import (
-    CallDone,
-    CallRetry,
-    CallStarted,
-    DatapointDone,
-    Event,
-    GenerationStarted,
-    LevelStarted,
-    NodeExpanded,
-    Notice,
-)
 from seedless.engine.store.calls import UsageRow
 from seedless.spec.loader import SpecProblem
 
@@ -38,76 +24,6 @@ def line(template: str) -> Text:
 def plain(value: object) -> Text:
     """User or model text (a name, a path, a reply) shown exactly as written."""
     return Text(str(value))
-
-
-class ProgressView:
-    """Feeds engine events into a rich progress display: one bar per factor level, plus call counters."""
-
-    def __init__(self, console: Console):
-        self.console = console
-        self.progress = Progress(
-            TextColumn("{task.description}", style="bold", markup=False), BarColumn(), MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            TextColumn("{task.fields[status]}"), console=console, transient=False,
-        )
-        self.tasks: dict[tuple[str, int], TaskID] = {}
-        self.calls: Counter[str] = Counter()
-        self.tokens = 0
-        self.calls_task = self.progress.add_task("model calls", total=None, status="")
-        self.data_task: TaskID | None = None
-        self.rejected: Counter[str] = Counter()
-
-    def __enter__(self) -> ProgressView:
-        self.progress.__enter__()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.progress.__exit__(*exc)  # type: ignore[arg-type]
-
-    def _status(self) -> str:
-        c = self.calls
-        return (f"in flight {c['started'] - c['sent'] - c['error']}  sent {c['sent']}  reused {c['reused']}  "
-                f"invalid {c['invalid']}  errors {c['error']}  retries {c['retries']}  tokens {self.tokens:,}")
-
-    def __call__(self, event: Event) -> None:
-        if isinstance(event, CallStarted):
-            self.calls["started"] += 1
-            self.progress.update(self.calls_task, status=self._status())
-        elif isinstance(event, CallDone):
-            if event.outcome == "error":
-                self.calls["error"] += 1
-            else:
-                self.calls["reused" if event.reused else "sent"] += 1
-                self.calls["invalid"] += event.outcome != "ok"
-            if not event.reused:
-                self.tokens += event.prompt_tokens + event.completion_tokens
-            self.progress.update(self.calls_task, advance=1, status=self._status())
-        elif isinstance(event, LevelStarted):
-            key = (event.factor, event.level)
-            self.tasks[key] = self.progress.add_task(f"{event.factor} - level {event.level}", total=event.nodes,
-                                                     status="")
-        elif isinstance(event, NodeExpanded):
-            task = self.tasks.get((event.factor, len(event.path)))
-            if task is not None:
-                self.progress.update(task, advance=1)
-            if event.failures:
-                self.progress.console.print(line(f"[yellow]! {escape(' / '.join(event.path))}: "
-                                                 f"{escape(event.failures[0][:200])}"))
-        elif isinstance(event, GenerationStarted):
-            self.data_task = self.progress.add_task("datapoints accepted", total=event.target,
-                                                    completed=event.accepted, status="")
-        elif isinstance(event, DatapointDone) and self.data_task is not None:
-            if event.stage:
-                self.rejected[event.stage] += 1
-            status = "  ".join(f"{k.replace('_', ' ')} {v}" for k, v in self.rejected.most_common())
-            self.progress.update(self.data_task, advance=int(event.accepted),
-                                 status=f"rejected {sum(self.rejected.values())}" + (f" ({status})" if status else ""))
-        elif isinstance(event, CallRetry):
-            self.calls["retries"] += 1
-            self.progress.update(self.calls_task, status=self._status())
-        elif isinstance(event, Notice):
-            style = "yellow" if event.warning else "cyan"
-            self.progress.console.print(line(f"[{style}]{escape(event.message)}"))
 
 
 def _add(branch: Tree, node: Node) -> None:

@@ -62,6 +62,10 @@ class EvalSettings(Strict):
                                        "two items are near-duplicates (and an item overlaps a reference).")
     references: list[Path] = Field(default_factory=list, description="Reference files (e.g. benchmark test "
                                    "sets) to check for overlap (contamination).")
+    overlap_ngram: int = Field(5, ge=1, le=50, description="Words per n-gram of the contamination check's text "
+                               "overlap (as generation.dedup.ngram).")
+    overlap_threshold: float = Field(0.8, gt=0, le=1, description="The share of a reference item's n-grams found in "
+                                     "an item at or above which the item copies it (as generation.dedup.overlap).")
     taxonomy_judge_batch: int = Field(8, ge=1, le=50, description="Generated nodes labelled per taxonomy judge "
                                       "call (whole sibling groups packed together when they fit).")
     answer_field: str | None = Field(None, min_length=1, max_length=200, description="The field holding each "

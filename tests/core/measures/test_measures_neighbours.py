@@ -1,4 +1,4 @@
-"""Nearest neighbours: the HNSW index agrees with the exact search, and the measures built on it agree too."""
+"""Nearest neighbours: the faiss inverted-file index agrees with the exact search, and the measures built on it agree too."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from seedless.core.measures.diversity import local_diversity
 from seedless.core.measures.near_duplicates import contamination, near_duplicates
 from seedless.core.measures.neighbours import APPROX_FROM, NeighbourIndex, chosen, nearest
 
-pytest.importorskip("usearch", reason="the approximate path needs usearch (pip install 'seedless[ann]')")
+pytest.importorskip("faiss", reason="the approximate path needs faiss (pip install 'seedless[ann]')")
 
 
 def clustered(n: int, dim: int = 48, seed: int = 0, copies: int = 0) -> np.ndarray:
@@ -66,8 +66,8 @@ def test_contamination_approximate_matches_exact():
     approx = contamination(items, reference, 0.95, method="approximate")
     assert np.array_equal(exact.contaminated, approx.contaminated) and exact.count == 100
     assert np.array_equal(exact.best_index[-100:], approx.best_index[-100:])
-    agree = np.isclose(exact.best_similarity, approx.best_similarity, atol=1e-5)
-    assert agree.mean() > 0.98
+    assert np.allclose(exact.best_similarity[-100:], approx.best_similarity[-100:], atol=1e-5)
+    assert (approx.best_similarity <= exact.best_similarity + 1e-5).all()  # a miss only ever understates
 
 
 def test_local_diversity_approximate_is_within_a_hair_of_exact():
@@ -75,7 +75,7 @@ def test_local_diversity_approximate_is_within_a_hair_of_exact():
     assert abs(local_diversity(x, 10, method="approximate") - local_diversity(x, 10, method="exact")) < 2e-3
 
 
-def test_forcing_the_index_without_usearch_names_the_extra(monkeypatch):
+def test_forcing_the_index_without_faiss_names_the_extra(monkeypatch):
     monkeypatch.setattr(neighbours, "approximate_available", lambda: False)
     assert chosen("auto", 10 * APPROX_FROM) == "exact"
     with pytest.raises(RuntimeError, match=r"seedless\[ann\]"):

@@ -95,3 +95,15 @@ def test_a_packaged_judge_and_a_server_are_one_or_the_other(runner, tmp_path):
                                   "--embedded-model", "qwen2.5-coder-1.5b", "--base-url", "http://127.0.0.1:9/v1",
                                   "--model", "m"])
     assert result.exit_code == 2 and "choose one" in result.output
+
+
+def test_eval_names_its_embedder_and_warns_only_for_the_static_approximation(runner, tmp_path):
+    data = write(tmp_path)
+    common = ["eval", str(data), "--metrics", "diversity,duplicates"]
+    default = runner.invoke(main, [*common, "--out", str(tmp_path / "a.json")])
+    assert default.exit_code == 0, default.output
+    assert default.output.count("minilm:all-MiniLM-L6-v2@") == 2 and "approximation" not in default.output
+    static = runner.invoke(main, [*common, "--embedder", "static", "--out", str(tmp_path / "b.json")])
+    assert static.exit_code == 0, static.output
+    assert "static:minilm-l6-v2-static256@" in static.output and "is an approximation of all-MiniLM-L6-v2" in static.output
+    assert json.loads((tmp_path / "a.json").read_text())["duplicates"]["embedder"].startswith("minilm:")

@@ -7,7 +7,7 @@ function normalises them); zero, NaN or infinite rows are refused. Nothing build
   sum over ordered pairs i != j of u_i . u_j = |s|^2 - N, so the mean cosine similarity over the
   N(N-1)/2 distinct pairs is (|s|^2 - N) / (N(N-1)), and global = 1 - that.
 - local_diversity in O(N^2*d) time but O(block*N) memory: similarities are computed `block` rows at a time;
-  from 50,000 points (core.measures.neighbours.APPROX_FROM) an HNSW index finds the neighbours instead.
+  from 50,000 points (core.measures.neighbours.APPROX_FROM) an inverted-file index (faiss) finds the neighbours instead.
   Each point's neighbourhood is the point itself plus its k nearest other points by cosine (ties broken
   arbitrarily); local = the mean pairwise cosine distance inside each neighbourhood (k+1 points, the same
   |s|^2 identity), averaged over all points. Including the point itself is our choice: it makes the
@@ -68,8 +68,8 @@ def local_diversity(vectors: np.ndarray, k: int = 10, block: int | None = None, 
 
     k is capped at N-1 (then every neighbourhood is the whole set and the result is global_diversity).
     `block` rows of similarities are held at once (default: about 4M similarities), so memory is O(block*N).
-    method: neighbours found exactly, or by the HNSW index of core.measures.neighbours (`auto`: from
-    APPROX_FROM points, when usearch is installed).
+    method: neighbours found exactly, or by the index of core.measures.neighbours (`auto`: from
+    APPROX_FROM points, when faiss is installed).
     """
     if k < 1:
         raise ValueError(f"k must be at least 1, got {k}")
@@ -86,8 +86,11 @@ def local_diversity(vectors: np.ndarray, k: int = 10, block: int | None = None, 
         missing = np.flatnonzero((found < 0).any(axis=1))  # rows the index returned short: found exactly
         if missing.size:
             found[missing] = _exact_rows(u, k, missing)
-        sums = u[found].sum(axis=1, dtype=np.float64) + u
-        return float(np.clip(np.mean(1.0 - _mean_pair_similarity(sums, m)), 0.0, 2.0))
+        rows = row_block(k * u.shape[1], block)  # neighbour vectors gathered a block of points at a time
+        total = sum(float(np.sum(1.0 - _mean_pair_similarity(
+            u[found[start:start + rows]].sum(axis=1, dtype=np.float64) + u[start:start + rows], m)))
+            for start in range(0, n, rows))
+        return float(np.clip(total / n, 0.0, 2.0))
     rows = row_block(n, block)
     total = 0.0
     for start in range(0, n, rows):

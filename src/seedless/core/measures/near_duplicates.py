@@ -2,7 +2,7 @@
 
 Exact: numpy, blockwise, at most `block` rows of similarities at once (O(block*N) memory, never N x N), every
 pair computed. Approximate (from core.measures.neighbours.APPROX_FROM rows, or `method="approximate"`): each item's
-nearest neighbours from an HNSW index, k = 16 and four times more for an item whose k-th is still a duplicate,
+nearest neighbours from an inverted-file index, k = 16 and four times more for an item whose k-th is still a duplicate,
 so a group of any size is found whole; a pair the index misses is the only difference (a test compares them).
 Two items are near-duplicates when the cosine similarity of their embeddings is >= `threshold`; groups are the
 connected components of that relation (so a group may chain a ~ b ~ c with a and c further apart).

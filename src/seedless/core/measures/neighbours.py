@@ -1,16 +1,19 @@
-"""Nearest neighbours by cosine: exact (blockwise numpy) for small sets, an HNSW index (usearch) past APPROX_FROM.
+"""Nearest neighbours by cosine: exact (blockwise numpy) for small sets, an inverted-file index (faiss) past APPROX_FROM.
 
 `nearest(queries, base, k)` gives each query row its k most similar base rows, most similar first. The exact
 path computes every similarity, `block` rows at a time (O(block * len(base)) memory). The approximate path
-builds a usearch HNSW index over `base` (inner product on unit float32 rows; connectivity 16, expansion 128 to
-add and 64 + 2k to search, one thread, so a run repeats itself) and queries it: recall near 1 for the high
-similarities near-duplicate and contamination checks look for, at O(N log N) time instead of O(N^2).
-`method="auto"` picks the index when the larger side has at least APPROX_FROM rows and usearch is installed
+builds a faiss IVF-Flat index over `base` (inner product on unit float32 rows; sqrt(N) lists trained by k-means
+on evenly spaced rows, so a run repeats itself) and searches the NPROBE lists nearest each query: about
+NPROBE / sqrt(N) of the work, with recall near 1 for the high similarities near-duplicate and contamination
+checks look for (measured against the exact path in benchmarks/diversity_speed.py and the tests). An HNSW
+graph (usearch, faiss) was slower than exact search on 2 cores at 100,000 x 384 (docs/eval-embeddings.md).
+`method="auto"` picks the index when the larger side has at least APPROX_FROM rows and faiss is installed
 (the `ann` extra, part of `local`), else the exact path; `exact` and `approximate` force one.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Literal
 
@@ -18,6 +21,8 @@ import numpy as np
 
 BLOCK_ELEMENTS = 1 << 22  # similarities per block when block=None: 4M (16 MB float32 + 32 MB argpartition)
 APPROX_FROM = 50_000  # rows from which `auto` uses the index (exact search takes minutes past here on 2 cores)
+NPROBE = 8  # lists searched per query
+TRAIN_PER_LIST = 64  # k-means training rows per list (at most)
 Method = Literal["auto", "exact", "approximate"]
 
 
@@ -42,7 +47,7 @@ class Neighbours:
 
 def approximate_available() -> bool:
     try:
-        import usearch.index  # noqa: F401
+        import faiss  # noqa: F401
     except ImportError:
         return False
     return True
@@ -53,12 +58,12 @@ def chosen(method: Method, rows: int) -> Literal["exact", "approximate"]:
     if method == "auto":
         return "approximate" if rows >= APPROX_FROM and approximate_available() else "exact"
     if method == "approximate" and not approximate_available():
-        raise RuntimeError("approximate neighbour search needs usearch: pip install 'seedless[ann]'")
+        raise RuntimeError("approximate neighbour search needs faiss: pip install 'seedless[ann]'")
     return method
 
 
 class NeighbourIndex:
-    """`base` (unit rows) ready to search: the usearch index is built once, on the first approximate search."""
+    """`base` (unit rows) ready to search: the faiss index is built once, on the first approximate search."""
 
     def __init__(self, base: np.ndarray, method: Method = "auto", block: int | None = None):
         self.base = base
@@ -82,27 +87,26 @@ class NeighbourIndex:
         return self._approximate(queries, k, own)
 
     def _approximate(self, queries: np.ndarray, k: int, own: np.ndarray | None) -> Neighbours:
-        from usearch.index import Index
+        import faiss
 
         if self._index is None:
-            index = Index(ndim=self.base.shape[1], metric="ip", dtype="f32", connectivity=16, expansion_add=128)
-            index.add(np.arange(len(self.base), dtype=np.uint64), np.ascontiguousarray(self.base, dtype=np.float32),
-                      threads=1)
+            base = np.ascontiguousarray(self.base, dtype=np.float32)
+            lists = max(1, int(round(math.sqrt(len(base)))))
+            index = faiss.IndexIVFFlat(faiss.IndexFlatIP(base.shape[1]), base.shape[1], lists,
+                                       faiss.METRIC_INNER_PRODUCT)
+            index.train(base[:: max(1, len(base) // (TRAIN_PER_LIST * lists))])
+            index.add(base)
+            index.nprobe = min(lists, NPROBE)
             self._index = index
-        index = self._index
-        index.expansion_search = 64 + 2 * k  # type: ignore[attr-defined]
         want = k + (1 if own is not None else 0)
-        found = index.search(np.ascontiguousarray(queries, dtype=np.float32), want, threads=1)  # type: ignore[attr-defined]
-        keys = np.asarray(found.keys, dtype=np.int64).reshape(len(queries), -1)
-        distances = np.asarray(found.distances, dtype=np.float32).reshape(len(queries), -1)
-        counts = np.asarray(found.counts).reshape(-1)
-        valid = np.arange(keys.shape[1])[None, :] < counts[:, None]
+        similarities, keys = self._index.search(np.ascontiguousarray(queries, dtype=np.float32), want)  # type: ignore[attr-defined]
+        valid = keys >= 0
         if own is not None:
             valid &= keys != own[:, None]
-        similarities = np.where(valid, 1.0 - distances, -np.inf).astype(np.float32)  # usearch's ip: 1 - dot
+        similarities = np.where(valid, similarities, -np.inf).astype(np.float32)
         order = np.argsort(-similarities, axis=1, kind="stable")[:, :k]
         indices = np.where(np.take_along_axis(valid, order, axis=1), np.take_along_axis(keys, order, axis=1), -1)
-        return Neighbours(indices, np.take_along_axis(similarities, order, axis=1), "approximate")
+        return Neighbours(indices.astype(np.int64), np.take_along_axis(similarities, order, axis=1), "approximate")
 
 
 def nearest(queries: np.ndarray, base: np.ndarray, k: int, *, exclude_self: bool = False,

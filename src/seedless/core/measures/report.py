@@ -124,13 +124,20 @@ class ReferenceMatch(_Part):
 
 
 class ReferenceOverlap(_Part):
+    """overlapping / matches: by embedding similarity (>= the duplicate threshold); ngram_*: by text, the share of
+    a reference item's word n-grams found in the item (>= overlap_threshold), which catches a copied question
+    inside a longer item that the embedding dilutes."""
+
     reference: str
     overlapping: int
     fraction: float
     matches: list[ReferenceMatch]
+    ngram_overlapping: int = 0
+    ngram_matches: list[ReferenceMatch] = Field(default_factory=list)
 
 
 class DuplicatesSection(Section):
+    embedder: str = ""  # the identity of the embedder behind the similarities
     threshold: float
     pairs: int
     groups: list[list[str]]

@@ -12,7 +12,7 @@ from seedless.core.calls import CallSite
 from seedless.core.estimate import guess_tokens
 from seedless.core.replies import Reply
 from seedless.engine.events import CallDone, CallStarted, EventSink, ignore
-from seedless.engine.llm.budget import BudgetExceeded, Reservation, Spend
+from seedless.engine.llm.budget import BudgetExceeded, Reservation, Spend, cost_of
 from seedless.engine.llm.clients.base import (
     ChatRequest,
     FatalModelError,
@@ -196,8 +196,10 @@ class Caller:
             if not reused:
                 self.store.put(fp, role=role.value, prompt=prompt, model=bind.client.identity,
                                request=request_record(request), reply=reply, outcome=outcome, detail=reason)
+            cost = 0.0 if reused else cost_of(self.prices.get(role), reply.prompt_tokens, reply.completion_tokens,
+                                              reply.cached_tokens)
             self.events(CallDone(role.value, prompt, reused, outcome, reply.prompt_tokens,
-                                 reply.completion_tokens))
+                                 reply.completion_tokens, cost))
             if value is not None:
                 return CallResult(value, failures)
             failures.append(f"attempt {attempt + 1}: {reason}")

@@ -32,8 +32,8 @@ from seedless.engine.evaluation.split import split_by_complexity
 from seedless.engine.llm.clients.base import FatalModelError
 from seedless.engine.llm.embedders import embedder_note
 from seedless.engine.store.rundir import RunDir
-from seedless.interface.cli.generate import one_endpoint
-from seedless.interface.render import ProgressView, line, plain, render_problems
+from seedless.interface.cli.generate import feedback_options, one_endpoint, progress
+from seedless.interface.render import line, plain, render_problems
 from seedless.spec.eval_settings import DEFAULT_METRICS, METRICS, EvalSettings
 from seedless.spec.loader import SpecError
 from seedless.spec.models import Budget, EmbeddedEndpoint
@@ -99,6 +99,7 @@ def _check_needs(measures: list[Measure], data: str | None, taxonomy: str | None
 @click.option("--budget-tokens", type=click.IntRange(1), help="Stop before the eval's model calls (this one and "
               "earlier ones on the same report) would pass this many prompt plus completion tokens.")
 @click.option("--seed", type=int, default=0, show_default=True)
+@feedback_options
 def eval_command(data: str | None, out: str, taxonomy: str | None, expert: str | None, metrics: str,
                  fields: str | None, coverage_mode: str, coverage_assignment: str, embedder: str,
                  embedding_model: str | None,
@@ -135,7 +136,7 @@ def eval_command(data: str | None, out: str, taxonomy: str | None, expert: str |
         settings = settings.model_copy(update={"models": models})
     report_path = Path(out)
     try:
-        with ProgressView(console) as view:
+        with progress(console) as view:
             report = asyncio.run(evaluate(Path(data) if data else None, settings, report_path,
                                           taxonomy=Path(taxonomy) if taxonomy else None,
                                           expert=Path(expert) if expert else None, events=view))
@@ -212,9 +213,10 @@ def render_diversity(console: Console, section: Section) -> None:
 def render_duplicates(console: Console, section: Section) -> None:
     assert isinstance(section, DuplicatesSection)
     console.print(f"[bold]Near-duplicates[/] {len(section.groups)} group(s), {section.items_in_groups} item(s) "
-                  f"(cosine >= {section.threshold})")
+                  f"(cosine >= {section.threshold}, {escape(section.embedder)})")
     for ref in section.contamination:
-        console.print(plain(f"  overlap with {ref.reference}: {ref.overlapping} item(s)"))
+        console.print(plain(f"  overlap with {ref.reference}: {ref.overlapping} item(s) by embedding, "
+                            f"{ref.ngram_overlapping} by copied text (word n-grams)"))
 
 
 def _share(value: float | None) -> str:

@@ -24,8 +24,8 @@ from seedless.engine.stages.factors import StageError
 from seedless.engine.stages.judge_check import check_items
 from seedless.engine.store.calls import UsageRow
 from seedless.engine.store.rundir import RunDir, RunDirError, RunLock, StorageFull
+from seedless.interface.progress import LOG_FORMATS, LogView, ProgressView, progress_view
 from seedless.interface.render import (
-    ProgressView,
     render_plan,
     render_problems,
     render_run,
@@ -46,6 +46,27 @@ def one_endpoint(settings: Settings, base_url: str | None, model: str | None, ap
         return on_one_endpoint(settings, base_url, model, api_key_env, max_concurrency)
     except ValueError:
         raise click.UsageError("--base-url and --model go together") from None
+
+
+def _keep(ctx: click.Context, param: click.Parameter, value: object) -> object:
+    ctx.meta[f"seedless.{param.name}"] = value
+    return value
+
+
+def feedback_options(command: Callable[..., None]) -> Callable[..., None]:
+    """--log-format and --quiet, kept in the click context for the command's progress view (`progress`)."""
+    command = click.option("--quiet", "-q", is_flag=True, expose_value=False, callback=_keep,
+                           help="No progress display or log lines; warnings, errors and the summary still show.")(command)
+    return click.option("--log-format", type=click.Choice(LOG_FORMATS), default="auto", show_default=True,
+                        expose_value=False, callback=_keep,
+                        help="Progress as a live display (rich), or a line every 5 s as text (plain) or JSON "
+                             "(json); auto: rich on a terminal, plain otherwise (a batch job, CI).")(command)
+
+
+def progress(console: Console) -> ProgressView | LogView:
+    """The progress view the command's --log-format and --quiet ask for."""
+    meta = click.get_current_context().meta
+    return progress_view(console, meta.get("seedless.log_format", "auto"), meta.get("seedless.quiet", False))
 
 
 def _console() -> Console:
@@ -106,7 +127,7 @@ def run_options(command: Callable[..., None]) -> Callable[..., None]:
     ]
     for option in reversed(options):
         command = option(command)
-    return command
+    return feedback_options(command)
 
 
 def _prepare(spec: str, out: str, base_url: str | None, model: str | None, api_key_env: str | None,
@@ -129,10 +150,10 @@ def _error(console: Console, exc: BaseException | str) -> None:
     console.print(f"[red]error[/] {escape(str(exc))}", soft_wrap=True)
 
 
-def _execute(console: Console, work: Callable[[ProgressView], Awaitable[T]]) -> T:
+def _execute(console: Console, work: Callable[[ProgressView | LogView], Awaitable[T]]) -> T:
     """Run engine work under the progress display; turn known failures into clear messages and exit codes."""
     try:
-        with ProgressView(console) as view:
+        with progress(console) as view:
             return asyncio.run(work(view))
     except SpecError as exc:  # taxonomy.yaml or strategies.yaml with problems
         render_problems(console, exc.problems)
