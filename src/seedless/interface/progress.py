@@ -27,6 +27,7 @@ from rich.progress import (
 )
 from rich.text import Text
 
+from seedless.core.text import clip
 from seedless.engine.events import (
     CallDone,
     CallRetry,
@@ -42,15 +43,6 @@ from seedless.engine.events import (
 LogFormat = Literal["auto", "rich", "plain", "json"]
 LOG_FORMATS = ("auto", "rich", "plain", "json")
 INTERVAL_S = 5.0
-
-
-def clip(text: str, width: int) -> str:
-    """`text` in at most `width` characters, cut at a word boundary with an ellipsis (never mid-word)."""
-    text = " ".join(text.split())
-    if len(text) <= width:
-        return text
-    cut = text[: width - 1].rsplit(" ", 1)[0] if " " in text[: width - 1] else text[: width - 1]
-    return cut.rstrip(" ,;:") + "…"
 
 
 def _duration(seconds: float) -> str:
@@ -215,7 +207,8 @@ class LogView:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if not self.quiet:
+        t = self.tally
+        if not self.quiet and (t.calls or t.target is not None or t.level):  # nothing happened: no closing line
             self._emit()
 
     def _write(self, text: str) -> None:
@@ -253,4 +246,4 @@ def progress_view(console: Console, log_format: LogFormat = "auto", quiet: bool 
     return LogView(console, "json" if log_format == "json" else "plain", quiet=quiet)
 
 
-__all__ = ["LOG_FORMATS", "LogView", "ProgressView", "Tally", "clip", "progress_view"]
+__all__ = ["LOG_FORMATS", "LogView", "ProgressView", "Tally", "progress_view"]

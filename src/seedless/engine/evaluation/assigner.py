@@ -10,6 +10,7 @@ from seedless.core.calls import COVERAGE_ASSIGN, COVERAGE_ASSIGN_TREE
 from seedless.core.estimate import guess_tokens
 from seedless.core.eval_replies import NONE_OF_THESE, AssignmentsReply, PathAssignmentsReply
 from seedless.core.taxonomy.tree import Node, Path, Taxonomy, name_key
+from seedless.core.text import clip
 from seedless.engine.evaluation.items import Item
 from seedless.engine.llm.caller import Caller
 from seedless.engine.llm.parsing import parse_reply
@@ -129,7 +130,7 @@ async def assign_by_tree(caller: Caller, taxonomy: Taxonomy, items: list[Item], 
         result = await caller.call(COVERAGE_ASSIGN_TREE, variables, parse,
                                    tree_reply_type(tree, len(group)).json_schema())
         if result.value is None:
-            return {}, "; ".join(result.failures)[:300]
+            return {}, clip("; ".join(result.failures), 300)
         chosen: dict[str, Path] = {}
         for placement in result.value.assignments:
             path = None if is_none(placement.path) else tree.resolve(placement.path)
@@ -183,7 +184,7 @@ async def _place(caller: Caller, taxonomy: Taxonomy, path: Path, group: list[Ite
     result = await caller.ask(COVERAGE_ASSIGN, variables,
                               AssignmentsReply.bounded(count=len(group), choices=tuple(names)))
     if result.value is None:
-        return {}, "; ".join(result.failures)[:300]
+        return {}, clip("; ".join(result.failures), 300)
     chosen: dict[str, str] = {}
     for placement in result.value.assignments:
         if 1 <= placement.item <= len(group) and placement.node != NONE_OF_THESE:

@@ -15,6 +15,7 @@ from seedless.core.measures.elo import (
     rating_summary,
 )
 from seedless.core.measures.report import ComplexitySection
+from seedless.core.text import clip
 from seedless.engine.evaluation.items import Item
 from seedless.engine.evaluation.measure import MeasureContext
 from seedless.engine.llm.caller import Caller
@@ -46,7 +47,7 @@ async def rate_complexity(caller: Caller, items: list[Item], *, description: str
         result = await caller.ask(COMPLEXITY_BATCH, variables, ComplexityReply.bounded(count=len(members)),
                                   sample=index)
         if result.value is None:
-            return [], f"batch {index}: " + "; ".join(result.failures)[:300]
+            return [], f"batch {index}: " + clip("; ".join(result.failures), 300)
         scores: dict[int, float] = {}
         for s in result.value.scores:
             if 1 <= s.item <= len(members):

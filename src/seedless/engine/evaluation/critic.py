@@ -16,6 +16,7 @@ from seedless.core.measures.report import (
     FilteringAt,
     VerdictPart,
 )
+from seedless.core.text import clip
 from seedless.engine.evaluation.items import DataError, Item
 from seedless.engine.evaluation.measure import MeasureContext
 from seedless.engine.llm.caller import Caller
@@ -122,13 +123,13 @@ async def check_item(caller: Caller, item: Item, answer: Any, answer_field: str,
                                           blind=blind)
         out.corrupted = verdict.value
         if verdict.value is None:
-            out.failures.append("critic on the corrupted copy: " + "; ".join(verdict.failures)[:300])
+            out.failures.append("critic on the corrupted copy: " + clip("; ".join(verdict.failures), 300))
 
     async def original_side() -> None:
         verdict = await ask_double_critic(caller, data, answer_field, sample=sample, blind=blind)
         out.original = verdict.value
         if verdict.value is None:
-            out.failures.append("critic on the original: " + "; ".join(verdict.failures)[:300])
+            out.failures.append("critic on the original: " + clip("; ".join(verdict.failures), 300))
 
     await together([original_side(), corrupted_side()])
     return out

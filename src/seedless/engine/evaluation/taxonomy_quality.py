@@ -19,6 +19,7 @@ from seedless.core.measures.taxonomy_quality import (
     taxonomy_quality,
 )
 from seedless.core.taxonomy.tree import Path, Taxonomy, TaxonomySet, name_key
+from seedless.core.text import clip
 from seedless.engine.evaluation.measure import MeasureContext
 from seedless.engine.llm.caller import Caller
 from seedless.engine.llm.parsing import parse_reply
@@ -109,7 +110,7 @@ async def judge_factor(caller: Caller, generated: Taxonomy, expert: Taxonomy, *,
         result = await caller.call(TAXONOMY_JUDGE, variables, parse, reply_type.json_schema(),
                                    sample=sample * 10_000 + index)
         if result.value is None:
-            return [], nodes, f"batch {index + 1}: " + "; ".join(result.failures)[:300]
+            return [], nodes, f"batch {index + 1}: " + clip("; ".join(result.failures), 300)
         labelled: dict[int, NodeJudgement] = {}
         for entry in result.value.labels:
             if 1 <= entry.node <= len(nodes) and entry.node not in labelled:

@@ -13,6 +13,7 @@ from seedless.core.plan.strategy_file import (
     parse_strategies,
 )
 from seedless.core.taxonomy.tree import TaxonomySet
+from seedless.core.text import clip
 from seedless.core.yaml_reader import read_text
 from seedless.engine.events import Notice
 from seedless.engine.session import Session
@@ -79,7 +80,7 @@ async def strategy_step(session: Session, taxonomies: TaxonomySet, *,
             session.events(Notice(f"strategies: the model's strategies were {note}", warning=True))
     others = [n for n in notes if not n.startswith(COMPLETED)]
     if others:
-        session.events(Notice(f"strategies: {len(others)} note(s) on the model's reply, e.g. {others[0][:160]}; "
+        session.events(Notice(f"strategies: {len(others)} note(s) on the model's reply, e.g. {clip(others[0], 160)}; "
                               f"all are at the end of {run.strategies.name}", warning=True))
     missing = unreachable_factors(strategies, taxonomies)
     if missing:  # the user's own strategies (spec or file) are warned about, never changed

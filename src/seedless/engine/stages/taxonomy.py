@@ -9,6 +9,7 @@ from seedless.core.replies import ChildrenReply, CriticReply, PlanReply
 from seedless.core.taxonomy.names import Rejected, select_names
 from seedless.core.taxonomy.provenance import LevelPlan, NodeDecision, RejectedName
 from seedless.core.taxonomy.tree import Node, Path, Taxonomy, TaxonomySet, name_key
+from seedless.core.text import clip
 from seedless.engine.events import EventSink, LevelStarted, NodeExpanded, ignore
 from seedless.engine.llm.caller import CALL_FAILED, Caller
 from seedless.engine.stages.factors import StageError
@@ -38,7 +39,7 @@ def _rejected(items: list[Rejected]) -> list[RejectedName]:
 def reasons(decision: NodeDecision, limit: int = 3) -> str:
     """The distinct reasons of a node's failures ("proposal N: " left out), the first `limit` of them."""
     distinct = dict.fromkeys(f.split(": ", 1)[1] if f.startswith("proposal ") else f for f in decision.failures)
-    shown = [r if len(r) <= 300 else r[:297] + "..." for r in list(distinct)[:limit]]
+    shown = [clip(r, 300) for r in list(distinct)[:limit]]
     return "; ".join(shown) + (f"; and {len(distinct) - limit} more" if len(distinct) > limit else "")
 
 
