@@ -14,8 +14,10 @@ import pytest
 
 from run_files import FIELDS_OUTPUT, mcq, record
 from seedless.core.dataset.output_format import record_schema
+from seedless.core.dataset.record import JudgeFigures, Lineage, Repair, Verdict
+from seedless.engine.evaluation.items import load_items
 from seedless.engine.outputs import parquet as parquet_copy
-from seedless.engine.outputs.parquet import arrow_type, write_parquet
+from seedless.engine.outputs.parquet import LINEAGE_TYPE, arrow_type, write_parquet
 from seedless.spec.models import OutputFormat
 
 NESTED = {
@@ -45,26 +47,70 @@ def test_arrow_types_follow_the_json_schema_and_fall_back_to_json_text():
         assert arrow_type(other) == pa.string()
 
 
-def test_free_text_rows_round_trip_with_lineage_as_json(tmp_path):
+def lineage_back(value: dict) -> dict:
+    """A lineage struct read back, with its mix as the record's {factor: path}."""
+    return {**value, "mix": {m["factor"]: m["path"] for m in value["mix"]}}
+
+
+def test_free_text_rows_round_trip_with_a_text_column_and_typed_lineage(tmp_path):
     rows = [record(i, {"text": f"story {i}"}) for i in range(3)]
     path = tmp_path / "dataset.parquet"
     assert write_parquet(iter(rows), record_schema(OutputFormat()), path) == 3
     table = pq.read_table(path)
-    assert table.schema.field("data").type == pa.struct([("text", pa.string())])
+    assert table.column_names == ["id", "text", "lineage"]
     assert table.column("id").to_pylist() == ["dp-0000", "dp-0001", "dp-0002"]
-    assert table.column("data").to_pylist()[2] == {"text": "story 2"}
-    assert [json.loads(s) for s in table.column("lineage").to_pylist()] == [r["lineage"] for r in rows]
+    assert table.column("text").to_pylist()[2] == "story 2"
+    assert table.schema.field("lineage").type == LINEAGE_TYPE
+    assert [lineage_back(v) for v in table.column("lineage").to_pylist()] == [r["lineage"] for r in rows]
 
 
-def test_field_rows_round_trip_with_typed_columns(tmp_path):
+def test_field_rows_round_trip_with_one_typed_column_per_field(tmp_path):
     rows = [record(i, mcq(i)) for i in range(4)]
     path = tmp_path / "dataset.parquet"
     write_parquet(rows, record_schema(OutputFormat.model_validate(FIELDS_OUTPUT)), path)
     table = pq.read_table(path)
-    assert table.schema.field("data").type == pa.struct([
-        ("question", pa.string()), ("options", pa.list_(pa.string())), ("answer", pa.string()),
-        ("points", pa.int64())])
-    assert table.column("data").to_pylist() == [r["data"] for r in rows]
+    assert [(f.name, f.type) for f in table.schema][:5] == [
+        ("id", pa.string()), ("question", pa.string()), ("options", pa.list_(pa.string())), ("answer", pa.string()),
+        ("points", pa.int64())]
+    assert [{k: row[k] for k in mcq(0)} for row in table.to_pylist()] == [r["data"] for r in rows]
+
+
+def test_pandas_reads_one_row_per_datapoint_with_lineage_columns_to_filter_on(tmp_path):
+    pd = pytest.importorskip("pandas")
+    rows = [record(i, mcq(i)) for i in range(4)]
+    rows[1]["lineage"]["complexified"] = True
+    path = tmp_path / "dataset.parquet"
+    write_parquet(rows, record_schema(OutputFormat.model_validate(FIELDS_OUTPUT)), path,
+                  metadata={"seedless.spec_name": "maths", "seedless.version": "0.1.0"})
+    frame = pd.read_parquet(path)
+    assert list(frame.columns) == ["id", "question", "options", "answer", "points", "lineage"]
+    assert frame["points"].tolist() == [0, 1, 2, 3]
+    flags = pq.read_table(path, columns=["lineage"]).column("lineage").combine_chunks().field("complexified")
+    assert flags.to_pylist() == [False, True, False, False]
+    assert frame["lineage"][0]["mix"][0]["factor"] == "Topic"
+    assert pq.read_metadata(path).metadata[b"seedless.spec_name"] == b"maths"
+
+
+def test_a_field_named_id_or_lineage_gets_a_data_prefix_and_eval_reads_it_back(tmp_path):
+    schema = {"type": "object", "properties": {"id": {"type": "integer"}, "lineage": {"type": "string"},
+                                               "q": {"type": "string"}}}
+    path = tmp_path / "dataset.parquet"
+    write_parquet([record(0, {"id": 7, "lineage": "from a book", "q": "why?"})], schema, path)
+    table = pq.read_table(path)
+    assert table.column_names == ["id", "data_id", "data_lineage", "q", "lineage"]
+    item = load_items(path)[0]
+    assert item.id == "dp-0000" and item.data == {"id": 7, "lineage": "from a book", "q": "why?"}
+    assert item.mix == {"Topic": ["Maths", "Fractions"]}
+
+
+def test_the_lineage_column_has_every_field_of_the_lineage_model():
+    def names(arrow: pa.DataType) -> list[str]:
+        return [arrow.field(i).name for i in range(arrow.num_fields)]
+
+    assert names(LINEAGE_TYPE) == list(Lineage.model_fields)
+    assert names(LINEAGE_TYPE.field("verdicts").type.value_type) == list(Verdict.model_fields)
+    assert names(LINEAGE_TYPE.field("repairs").type.value_type) == list(Repair.model_fields)
+    assert names(LINEAGE_TYPE.field("judge_check").type) == list(JudgeFigures.model_fields)
 
 
 def test_nested_json_schema_round_trips_as_structs_lists_and_json_text(tmp_path):
@@ -74,7 +120,7 @@ def test_nested_json_schema_round_trips_as_structs_lists_and_json_text(tmp_path)
     path = tmp_path / "dataset.parquet"
     write_parquet([record(0, data), record(1, sparse)], NESTED, path)
     table = pq.read_table(path)
-    first, second = table.column("data").to_pylist()
+    first, second = ({k: v for k, v in row.items() if k not in ("id", "lineage")} for row in table.to_pylist())
     assert first["steps"] == [{"n": 1, "text": "divide", "ok": True}]
     assert first["score"] == 3.0 and isinstance(first["score"], float)
     assert first["meta"] == {"tags": ["maths"]}
@@ -87,7 +133,7 @@ def test_a_schema_without_properties_stores_data_as_json_text(tmp_path):
     path = tmp_path / "dataset.parquet"
     write_parquet([record(0, {"value": [1, 2]})], {"type": "array", "items": {"type": "integer"}}, path)
     table = pq.read_table(path)
-    assert table.schema.field("data").type == pa.string()
+    assert table.column_names == ["id", "data", "lineage"] and table.schema.field("data").type == pa.string()
     assert json.loads(table.column("data")[0].as_py()) == {"value": [1, 2]}
 
 
@@ -123,7 +169,7 @@ def test_row_groups_hold_batch_rows_however_many_are_parsed_at_once(tmp_path, mo
     assert write_parquet(iter(rows), record_schema(OutputFormat()), path, batch=7) == 16
     meta = pq.ParquetFile(path).metadata
     assert [meta.row_group(i).num_rows for i in range(meta.num_row_groups)] == [7, 7, 2]
-    assert pq.read_table(path).column("data").to_pylist() == [r["data"] for r in rows]
+    assert pq.read_table(path).column("text").to_pylist() == [r["data"]["text"] for r in rows]
 
 
 def test_an_integer_outside_int64_names_row_and_field(tmp_path):

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from importlib import metadata
 from pathlib import Path
 
+from seedless.core.basis import basis
 from seedless.core.dataset.rejection_stats import RejectionStats
 from seedless.core.plan.mix import CoverageBudget
 from seedless.core.plan.strategy import Strategy
 from seedless.engine.events import EventSink, Notice, ignore
 from seedless.engine.llm.clients import ModelClient
 from seedless.engine.outputs.dataset_files import DatasetFiles, write_dataset_files
-from seedless.engine.session import Session
+from seedless.engine.session import Session, snapshot_text
 from seedless.engine.stages.catalogue import stage_usage
 from seedless.engine.stages.datapoint.registry import STEPS
 from seedless.engine.stages.generation import Generation
@@ -59,7 +61,21 @@ def critics_on(spec: Spec) -> dict[str, bool]:
 def _write_files(session: Session, generation: Generation) -> DatasetFiles:
     session.write_snapshot()
     return write_dataset_files(session.run, generation.records, generation.current, generation.targets,
-                               session.spec.output)
+                               session.spec.output, dataset_metadata(session.spec))
+
+
+def _version() -> str:
+    try:
+        return metadata.version("seedless")
+    except metadata.PackageNotFoundError:  # run from a source tree that was never installed
+        return "unknown"
+
+
+def dataset_metadata(spec: Spec) -> dict[str, str]:
+    """What the Parquet copy says about where it comes from: the spec's name, the seedless version and the resolved
+    spec's content hash (two files with equal hashes were made from the same settings)."""
+    return {"seedless.spec_name": spec.name or "", "seedless.version": _version(),
+            "seedless.spec_basis": basis({"spec": snapshot_text(spec)})}
 
 
 async def run_dataset(spec: Spec, out: Path, *, events: EventSink = ignore, from_scratch: bool = False,

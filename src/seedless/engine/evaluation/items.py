@@ -74,9 +74,20 @@ def data_file(source: Path) -> Path:
     return source
 
 
+def _flat_record(obj: dict[str, Any]) -> tuple[dict[str, Any], dict[str, list[str]] | None] | None:
+    """A row of seedless's flat Parquet copy (id, the output fields, a `lineage` struct whose mix is a list of
+    {factor, path}) as (data, mix); None for any other object."""
+    lineage = obj.get("lineage")
+    if not (isinstance(lineage, dict) and isinstance(lineage.get("mix"), list) and "data" not in obj):
+        return None
+    data = {(k[5:] if k in ("data_id", "data_lineage") else k): v for k, v in obj.items() if k not in ("id", "lineage")}
+    mix = {m["factor"]: list(m["path"]) for m in lineage["mix"] if isinstance(m, dict) and "factor" in m}
+    return data, mix
+
+
 def load_items(source: Path, fields: list[str] | None = None) -> list[Item]:
-    """Every item of `source`. A seedless record ({"id", "data", "lineage"}) is judged on its `data`; any other
-    object is the datapoint itself, with `id` from its `id` key or its position."""
+    """Every item of `source`. A seedless record ({"id", "data", "lineage"}, or a row of its flat Parquet copy) is
+    judged on its data; any other object is the datapoint itself, with `id` from its `id` key or its position."""
     path = data_file(source)
     items: list[Item] = []
     seen: set[str] = set()
@@ -90,6 +101,8 @@ def load_items(source: Path, fields: list[str] | None = None) -> list[Item]:
             raise DataError(f"{where}: id {item_id!r} appears twice")
         seen.add(item_id)
         mix = lineage.get("mix") if is_record and isinstance(lineage.get("mix"), dict) else None
+        if (flat := _flat_record(obj)) is not None:
+            data, mix = flat
         text = item_text(data, fields or [], where)
         if not text.strip():
             raise DataError(f"{where}: the text to evaluate is empty")

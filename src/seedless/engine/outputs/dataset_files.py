@@ -29,11 +29,12 @@ def _read_back(path: Path) -> Iterator[dict]:
 
 
 def write_dataset_files(run: RunDir, records: RecordStore, current: dict[int, str], targets: dict[bool, int],
-                        output: OutputFormat) -> DatasetFiles:
+                        output: OutputFormat, metadata: dict[str, str] | None = None) -> DatasetFiles:
     """The dataset is the first `targets[flag]` accepted slots of each stream in slot order, each slot at its
     current mix; rejected.jsonl holds every rejected try of those slots' current mixes. The three files are
     written to temps, then the manifest of the new set, then each replaces its file: a reader checking the
-    manifest (RunDir.dataset_mismatch) never takes files from two writes for one set."""
+    manifest (RunDir.dataset_mismatch) never takes files from two writes for one set. `metadata` goes into the
+    Parquet copy's key-value metadata."""
     taken = {True: 0, False: 0}
 
     def accepted() -> Iterator[str]:
@@ -52,7 +53,7 @@ def write_dataset_files(run: RunDir, records: RecordStore, current: dict[int, st
     with RunDir.replacing(run.dataset, run.rejected, run.parquet) as (dataset, rejections, parquet):
         n = write_lines(dataset, accepted())
         r = write_lines(rejections, rejected())
-        parquet_into(_read_back(dataset), record_schema(output), parquet)
+        parquet_into(_read_back(dataset), record_schema(output), parquet, metadata=metadata)
         run.write_manifest({run.dataset: dataset, run.rejected: rejections, run.parquet: parquet},
                            accepted=n, rejected=r)
     return DatasetFiles(run.dataset, run.parquet, run.rejected, n, r)

@@ -1,4 +1,10 @@
-"""Datapoints -> Parquet in flat memory: an Arrow type derived from the JSON schema of `data`, lineage as JSON."""
+"""Datapoints -> a flat Parquet table in flat memory: `id`, one column per output field (Arrow types from the
+JSON schema of `data`), and `lineage` as one typed struct column (strategy, mix, verdicts, repairs ...); key-value
+metadata names the spec, the seedless version and the resolved spec's content hash.
+
+A field named `id` or `lineage` is stored as `data_id` / `data_lineage`; a schema whose root is not an object with
+properties stores the whole of `data` in one `data` column (JSON text). pandas, polars, duckdb and the Hugging
+Face viewer read the file as a table (docs/export.md)."""
 
 from __future__ import annotations
 
@@ -118,11 +124,51 @@ def root_schema(data_schema: dict[str, Any]) -> dict[str, Any]:
     return {}
 
 
-def arrow_schema(data_schema: dict[str, Any]) -> pa.Schema:
-    """The Parquet columns: id (string), data (a struct from the JSON schema, see root_schema), lineage (JSON)."""
-    return pa.schema([pa.field("id", pa.string(), nullable=False),
-                      pa.field("data", arrow_type(root_schema(data_schema))),
-                      pa.field("lineage", JSON_TEXT)])
+RESERVED = ("id", "lineage")  # the table's own columns: an output field of that name is stored as data_<name>
+_VERDICT = pa.struct([("critic", pa.string()), ("passed", pa.bool_()), ("explanation", pa.string()),
+                      ("attempt", pa.int64())])
+LINEAGE_TYPE = pa.struct([  # core.dataset.record.Lineage, field for field (a test keeps the two in step)
+    ("strategy", pa.string()),
+    ("mix", pa.list_(pa.struct([("factor", pa.string()), ("path", pa.list_(pa.string()))]))),
+    ("meta_prompt", pa.string()),
+    ("complexified", pa.bool_()),
+    ("original_meta_prompt", pa.string()),
+    ("model", pa.string()),
+    ("verdicts", pa.list_(_VERDICT)),
+    ("repairs", pa.list_(pa.struct([("attempt", pa.int64()), ("reason", pa.string())]))),
+    ("slot", pa.int64()),
+    ("attempt", pa.int64()),
+    ("judge_check", pa.struct([("model", pa.string()), ("p", pa.float64()), ("q", pa.float64()),
+                               ("correct", pa.int64()), ("corrupted", pa.int64()), ("min_gap", pa.float64()),
+                               ("passed", pa.bool_())])),
+])
+
+
+def field_columns(data_schema: dict[str, Any]) -> dict[str, tuple[str, Any]] | None:
+    """Column name -> (field name, field schema) for each output field, in schema order; None when `data` is not
+    an object with properties (then it is one `data` column of JSON text)."""
+    root = root_schema(data_schema)
+    if not root:
+        return None
+    return {(f"data_{name}" if name in RESERVED else name): (name, sub) for name, sub in root["properties"].items()}
+
+
+def arrow_schema(data_schema: dict[str, Any], metadata: dict[str, str] | None = None) -> pa.Schema:
+    """The Parquet columns: id (string), one per output field (see field_columns), lineage (LINEAGE_TYPE)."""
+    columns = field_columns(data_schema)
+    fields = ([pa.field(column, arrow_type(sub)) for column, (_, sub) in columns.items()] if columns is not None
+              else [pa.field("data", JSON_TEXT)])
+    return pa.schema([pa.field("id", pa.string(), nullable=False), *fields, pa.field("lineage", LINEAGE_TYPE)],
+                     metadata=metadata)
+
+
+def lineage_value(lineage: Any) -> dict[str, Any] | None:
+    """A record's lineage shaped for LINEAGE_TYPE: the mix as a list of {factor, path}, in the record's order."""
+    if not isinstance(lineage, dict):
+        return None
+    mix = lineage.get("mix") or {}
+    return {**{name: lineage.get(name) for name in LINEAGE_TYPE.names},
+            "mix": [{"factor": factor, "path": list(path)} for factor, path in mix.items()]}
 
 
 def arrow_row(row: dict[str, Any], data_schema: dict[str, Any]) -> dict[str, Any]:
@@ -130,8 +176,16 @@ def arrow_row(row: dict[str, Any], data_schema: dict[str, Any]) -> dict[str, Any
     ident = row.get("id")
     if not isinstance(ident, str):
         raise ValueError(f"a row has no string id: {json.dumps(row, ensure_ascii=False)[:80]}")
-    return {"id": ident, "data": arrow_value(row.get("data"), root_schema(data_schema), f"{ident}: data"),
-            "lineage": json.dumps(row.get("lineage"), ensure_ascii=False)}
+    data = row.get("data")
+    columns = field_columns(data_schema)
+    if columns is None:
+        values = {"data": arrow_value(data, {}, f"{ident}: data")}
+    else:
+        if not isinstance(data, dict):
+            raise ValueError(f"{ident}: data: expected an object, got {json.dumps(data, ensure_ascii=False)[:80]}")
+        values = {column: arrow_value(data.get(name), sub, f"{ident}: data.{name}")
+                  for column, (name, sub) in columns.items()}
+    return {"id": ident, **values, "lineage": lineage_value(row.get("lineage"))}
 
 
 def batches(rows: Iterable[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
@@ -161,20 +215,23 @@ def arrow_table(rows: list[dict[str, Any]], data_schema: dict[str, Any], schema:
 PARSE_ROWS = 200  # rows held as Python objects at once; a row group gathers several such parts as Arrow data
 
 
-def write_parquet(rows: Iterable[dict[str, Any]], data_schema: dict[str, Any], path: Path, batch: int = 1000) -> int:
+def write_parquet(rows: Iterable[dict[str, Any]], data_schema: dict[str, Any], path: Path, batch: int = 1000,
+                  metadata: dict[str, str] | None = None) -> int:
     """Stream rows {"id", "data", "lineage"} into Parquet at `path`, atomically (RunDir.replacing), in row groups
-    of `batch` rows; the row count. A value that does not fit its schema is a ValueError naming the row and field."""
+    of `batch` rows, with `metadata` as the file's key-value metadata; the row count. A value that does not fit its
+    schema is a ValueError naming the row and field."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     with RunDir.replacing(path) as (tmp,):
-        return parquet_into(rows, data_schema, tmp, batch)
+        return parquet_into(rows, data_schema, tmp, batch, metadata)
 
 
-def parquet_into(rows: Iterable[dict[str, Any]], data_schema: dict[str, Any], file: Path, batch: int = 1000) -> int:
+def parquet_into(rows: Iterable[dict[str, Any]], data_schema: dict[str, Any], file: Path, batch: int = 1000,
+                 metadata: dict[str, str] | None = None) -> int:
     """write_parquet into `file` itself (a temp of RunDir.replacing, put in place by its caller)."""
     if batch < 1:
         raise ValueError("batch must be at least 1")
-    schema = arrow_schema(data_schema)
+    schema = arrow_schema(data_schema, metadata)
     source = iter(rows)
     count = 0
     with pq.ParquetWriter(file, schema, memory_pool=pa.system_memory_pool()) as writer:
