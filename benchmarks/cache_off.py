@@ -37,11 +37,12 @@ def stored_requests(run: Path, prompts: list[str], limit: int) -> list[tuple[str
     return out
 
 
-def start_server(model: str, parallel: int, threads: int, ctx_per_slot: int):
+def start_server(model_path: str, parallel: int, threads: int, ctx_per_slot: int):
+    """An in-process llama.cpp server on a free loopback port, and its OpenAI root URL (also embedded_parallel's)."""
     import xllamacpp as xlc
 
     params = xlc.CommonParams()
-    params.model.path = str(packaged_model_path(model))
+    params.model.path = model_path
     params.n_parallel = parallel
     params.n_ctx = ctx_per_slot * parallel
     params.cpuparams.n_threads = threads
@@ -90,7 +91,8 @@ def main() -> None:
     requests = stored_requests(args.run, args.prompts.split(","), args.requests)
     results = []
     for cache in (True, False):  # a fresh server each time: no slot holds a prompt from the other replay
-        server, url = start_server(args.model, args.parallel, args.threads, args.ctx_per_slot)
+        server, url = start_server(str(packaged_model_path(args.model)), args.parallel, args.threads,
+                                   args.ctx_per_slot)
         results.append(asyncio.run(replay(url, requests, args.parallel, cache)))
         del server
     print(f"{len(requests)} requests ({args.prompts}) from {args.run}, {args.model}, {args.parallel} in flight, "

@@ -63,20 +63,11 @@ def _request_body(i: int, max_tokens: int, temperature: float) -> dict[str, Any]
 def run_setting(model: str, n_parallel: int, threads: int, n_ctx_per_slot: int, requests: int,
                 max_tokens: int, temperature: float, timeout: float) -> dict[str, Any]:
     """Start a server with n_parallel slots, send `requests` requests n_parallel at a time; runs in a child."""
-    import xllamacpp as xlc
+    from cache_off import start_server  # benchmarks/ is on sys.path: the script's own folder
 
-    params = xlc.CommonParams()
-    params.model.path = model
-    params.n_parallel = n_parallel
-    params.n_ctx = n_ctx_per_slot * n_parallel
-    params.cpuparams.n_threads = threads
-    params.cpuparams_batch.n_threads = threads
-    params.port = 0
-    params.verbosity = 0
-    params.warmup = False
     started = time.perf_counter()
-    server = xlc.Server(params)
-    url = str(server.listening_address).rstrip("/") + "/v1/chat/completions"
+    server, root = start_server(model, n_parallel, threads, n_ctx_per_slot)
+    url = root + "/chat/completions"
     load_s = time.perf_counter() - started
     _post(url, _request_body(10_000, 16, temperature), timeout)  # untimed warm-up (first-call allocations)
 

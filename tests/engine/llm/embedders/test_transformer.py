@@ -100,10 +100,11 @@ def test_only_the_static_embedder_is_noted_as_an_approximation():
     assert embedder_note(make_embedder().identity) is None
 
 
-def test_the_default_embedder_loads_without_torch():
+@pytest.mark.parametrize(("name", "dims"), [("minilm", 384), ("static", 256)])
+def test_the_packaged_embedders_load_without_torch_or_model2vec(name, dims):
     code = (
         "import sys; from seedless.engine.llm.embedders import make_embedder; "
-        "v = make_embedder().embed(['a cat']); "
+        f"v = make_embedder({name!r}).embed(['a cat']); "
         "heavy = {'torch', 'transformers', 'sentence_transformers', 'model2vec'} & set(sys.modules); "
         "assert not heavy, heavy; print(v.shape)"
     )
@@ -111,4 +112,4 @@ def test_the_default_embedder_loads_without_torch():
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [src, os.environ.get("PYTHONPATH")]))}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=env)
     assert out.returncode == 0, out.stderr
-    assert out.stdout.strip() == "(1, 384)"
+    assert out.stdout.strip() == f"(1, {dims})"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -22,6 +22,32 @@ class Embedder(Protocol):
 
 class EmbedderUnavailable(RuntimeError):
     """The embedder cannot be built here: an extra not installed, or model files missing."""
+
+
+class LocalEmbedder:
+    """An in-process embedder whose model loads on the first `embed` (building one is cheap): `_build` makes the
+    model (anything with `dim` and `vectors(texts, batch_size)`), `embed` returns its rows normalised."""
+
+    batch_size: int
+    _model: Any = None
+
+    def _build(self) -> Any:
+        raise NotImplementedError
+
+    def _loaded(self) -> Any:
+        if self._model is None:
+            self._model = self._build()
+        return self._model
+
+    @property
+    def dim(self) -> int:
+        return int(self._loaded().dim)
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        model = self._loaded()
+        if not texts:
+            return np.zeros((0, model.dim), dtype=np.float32)
+        return unit_float32(model.vectors(list(texts), self.batch_size))
 
 
 def unit_float32(rows: np.ndarray) -> np.ndarray:

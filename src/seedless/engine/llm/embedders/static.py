@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from seedless.engine.llm.embedders.base import EmbedderUnavailable, files_digest, unit_float32
+from seedless.engine.llm.embedders.base import EmbedderUnavailable, LocalEmbedder, files_digest
 
 PACKAGED = Path(__file__).resolve().parent / "data" / "minilm-static"
 PACKAGED_NAME = "minilm-l6-v2-static256"
@@ -94,6 +94,10 @@ class _Model:
             out.append(ids if ids.size else np.asarray([self.fallback_id], dtype=np.int64))
         return out
 
+    def vectors(self, texts: list[str], batch_size: int) -> np.ndarray:
+        parts = [self.mean_vectors(texts[i:i + batch_size]) for i in range(0, len(texts), batch_size)]
+        return np.concatenate(parts, axis=0)
+
     def mean_vectors(self, texts: list[str]) -> np.ndarray:
         per_text = self.token_ids(texts)
         ids = np.concatenate(per_text)
@@ -120,7 +124,7 @@ def _config_max_length(path: Path) -> int | None:
     return config.get("max_length", 512) if isinstance(config, dict) else 512
 
 
-class StaticEmbedder:
+class StaticEmbedder(LocalEmbedder):
     """`StaticEmbedder()` is the packaged MiniLM distillation; `StaticEmbedder(path)` any model2vec static model.
 
     identity: `static:<name>@<sha256 of the model files, 12 hex>`, with name `minilm-l6-v2-static256` for the
@@ -146,19 +150,5 @@ class StaticEmbedder:
         self.identity = f"static:{name}@{files_digest(parts)}"
         self._model: _Model | None = None
 
-    def _loaded(self) -> _Model:
-        if self._model is None:
-            self._model = _Model(self._layout, self.max_length)
-        return self._model
-
-    @property
-    def dim(self) -> int:
-        return self._loaded().dim
-
-    def embed(self, texts: list[str]) -> np.ndarray:
-        model = self._loaded()
-        if not texts:
-            return np.zeros((0, model.dim), dtype=np.float32)
-        parts = [model.mean_vectors(list(texts[i:i + self.batch_size]))
-                 for i in range(0, len(texts), self.batch_size)]
-        return unit_float32(np.concatenate(parts, axis=0))
+    def _build(self) -> _Model:
+        return _Model(self._layout, self.max_length)

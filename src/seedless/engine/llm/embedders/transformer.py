@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from seedless.engine.llm.embedders.base import EmbedderUnavailable, files_digest, unit_float32
+from seedless.engine.llm.embedders.base import EmbedderUnavailable, LocalEmbedder, files_digest
 
 PACKAGED = Path(__file__).resolve().parent / "data" / "minilm-l6-v2"
 PACKAGED_NAME = "all-MiniLM-L6-v2"
@@ -153,7 +153,7 @@ class _Model:
         weights = mask.astype(np.float32)[:, :, None]
         return (x.reshape(rows, length, d) * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1.0)
 
-    def embed(self, texts: list[str], batch_size: int) -> np.ndarray:
+    def vectors(self, texts: list[str], batch_size: int) -> np.ndarray:
         cap = self.max_length * CHARS_PER_TOKEN_CAP
         encodings = self.tokenizer.encode_batch([t[:cap] for t in texts])
         sizes = np.asarray([len(e.ids) for e in encodings])
@@ -187,7 +187,7 @@ def _check_sentence_transformers_layout(folder: Path) -> None:
             raise EmbedderUnavailable(f"{folder}: pooling {sorted(modes)} is not supported (mean only); use st:{folder}")
 
 
-class TransformerEmbedder:
+class TransformerEmbedder(LocalEmbedder):
     """`TransformerEmbedder()` is the packaged all-MiniLM-L6-v2; `TransformerEmbedder(path)` any BERT directory.
 
     identity: `minilm:<name>@<sha256 of config, weights and tokenizer, 12 hex>`, name `all-MiniLM-L6-v2` for the
@@ -207,17 +207,5 @@ class TransformerEmbedder:
         self.identity = f"minilm:{name}@{files_digest([folder / n for n in FILES])}"
         self._model: _Model | None = None
 
-    def _loaded(self) -> _Model:
-        if self._model is None:
-            self._model = _Model(self.path)
-        return self._model
-
-    @property
-    def dim(self) -> int:
-        return self._loaded().dim
-
-    def embed(self, texts: list[str]) -> np.ndarray:
-        model = self._loaded()
-        if not texts:
-            return np.zeros((0, model.dim), dtype=np.float32)
-        return unit_float32(model.embed(list(texts), self.batch_size))
+    def _build(self) -> _Model:
+        return _Model(self.path)
