@@ -85,7 +85,7 @@ def local_diversity(vectors: np.ndarray, k: int = 10, block: int | None = None, 
         found = nearest(u, u, k, exclude_self=True, method="approximate").indices
         missing = np.flatnonzero((found < 0).any(axis=1))  # rows the index returned short: found exactly
         if missing.size:
-            found[missing] = _exact_rows(u, k, missing)
+            found[missing] = NeighbourIndex(u, "exact").search(u[missing], k, exclude_self=True, rows=missing).indices
         rows = row_block(k * u.shape[1], block)  # neighbour vectors gathered a block of points at a time
         total = sum(float(np.sum(1.0 - _mean_pair_similarity(
             u[found[start:start + rows]].sum(axis=1, dtype=np.float64) + u[start:start + rows], m)))
@@ -102,7 +102,3 @@ def local_diversity(vectors: np.ndarray, k: int = 10, block: int | None = None, 
         sums = u[neighbours].sum(axis=1, dtype=np.float64) + u[start:stop]
         total += float(np.sum(1.0 - _mean_pair_similarity(sums, m)))
     return float(np.clip(total / n, 0.0, 2.0))
-
-
-def _exact_rows(u: np.ndarray, k: int, rows: np.ndarray) -> np.ndarray:
-    return NeighbourIndex(u, "exact").search(u[rows], k, exclude_self=True, rows=rows).indices

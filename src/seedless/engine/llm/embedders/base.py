@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from abc import ABC, abstractmethod
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, Protocol
@@ -24,15 +25,16 @@ class EmbedderUnavailable(RuntimeError):
     """The embedder cannot be built here: an extra not installed, or model files missing."""
 
 
-class LocalEmbedder:
+class LocalEmbedder(ABC):
     """An in-process embedder whose model loads on the first `embed` (building one is cheap): `_build` makes the
     model (anything with `dim` and `vectors(texts, batch_size)`), `embed` returns its rows normalised."""
 
     batch_size: int
     _model: Any = None
 
+    @abstractmethod
     def _build(self) -> Any:
-        raise NotImplementedError
+        """The loaded model."""
 
     def _loaded(self) -> Any:
         if self._model is None:
