@@ -9,7 +9,7 @@ import pytest
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "seedless"
 LAYERS = ["spec", "core", "engine", "interface"]
-HEAVY = {"torch", "ray", "datasets", "litellm", "openai", "sentence_transformers", "transformers"}
+HEAVY = {"torch", "ray", "datasets", "litellm", "openai", "sentence_transformers", "transformers", "huggingface_hub"}
 
 
 def imports(path: Path) -> list[str]:
@@ -61,6 +61,7 @@ def test_core_install_pulls_no_heavy_dependency():
 # The modules that load an extra's heavy package, lazily and with an install hint when it is missing.
 EXTRA_ADAPTERS = {
     "engine/outputs/hf.py": {"datasets"},
+    "engine/outputs/hub.py": {"huggingface_hub"},
     "engine/llm/embedders/sentence_transformer.py": {"sentence_transformers", "torch"},
 }
 

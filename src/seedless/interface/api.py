@@ -197,6 +197,9 @@ def rejections(out: str | Path) -> Iterator[Rejection]:
 
 
 def export(out: str | Path, fmt: str = "jsonl", path: str | Path | None = None,
-           mapping: ChatMapping | None = None) -> ExportResult:
-    """`seedless export OUT --format FMT`: jsonl (data only), chat (messages for fine-tuning) or hf."""
-    return export_run(out, fmt, path, mapping)
+           mapping: ChatMapping | None = None, *, with_eval: str | Path | None = None, tiers: int = 3,
+           push_to_hub: str | None = None, private: bool = False) -> ExportResult:
+    """`seedless export OUT --format FMT`: jsonl (data only), chat (messages for fine-tuning) or hf (with its card);
+    `with_eval=REPORT` joins the eval report's per-item scores as columns, `push_to_hub=REPO` uploads the hf export."""
+    return export_run(out, fmt, path, mapping, with_eval=with_eval, tiers=tiers, push_to_hub=push_to_hub,
+                      private=private)

@@ -128,4 +128,5 @@ def render_run(console: Console, outcome: RunOutcome) -> None:
     files = outcome.files
     console.print(line(f"[green]wrote[/] {escape(str(files.dataset))} ({files.accepted} datapoints)"
                        + (f", {escape(str(files.parquet))}" if files.parquet else "")
-                       + f", {escape(str(files.rejected))} ({files.rejections})"))
+                       + f", {escape(str(files.rejected))} ({files.rejections})"
+                       + (f", {escape(str(outcome.card))} (the dataset card)" if outcome.card else "")))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 
 import pytest
@@ -129,7 +128,11 @@ def test_hf_export_saves_a_dataset_that_load_from_disk_reads_back(tmp_path):
     loaded = datasets.load_from_disk(str(result.path))
     assert loaded.column_names == ["id", "question", "options", "answer", "points", "lineage"]
     assert loaded[1]["options"] == ["1", "2"] and loaded[1]["points"] == 1
-    assert json.loads(loaded[2]["lineage"]) == rows[2]["lineage"]
+    lineage = loaded[2]["lineage"]  # typed like dataset.parquet's: the mix a list of {factor, path}
+    assert lineage["mix"] == [{"factor": "Topic", "path": ["Maths", "Fractions"]}]
+    assert (lineage["strategy"], lineage["slot"], lineage["verdicts"]) == ("default", 2, [])
+    assert lineage["meta_prompt"] == rows[2]["lineage"]["meta_prompt"]
+    assert loaded.features["lineage"]["complexified"].dtype == "bool"
     assert export(run, "hf").count == 3  # a second export replaces the first
     assert [p.name for p in result.path.parent.iterdir()] == ["hf"]
 

@@ -8,7 +8,7 @@ import sqlite3
 import pytest
 
 from seedless.engine.llm.clients.base import ChatReply
-from seedless.engine.store.calls import Store, StoredCall, UsageRow
+from seedless.engine.store.calls import Store, StoredCall, UsageRow, read_artifact
 
 
 @pytest.fixture
@@ -277,3 +277,14 @@ def test_a_store_written_before_cached_tokens_were_recorded_opens_and_counts_the
         assert store.usage() == [UsageRow("critic", "m", 2, 12, 2, 3)]
     finally:
         store.close()
+
+
+def test_read_artifact_reads_a_stored_value_without_writing_to_the_store(tmp_path):
+    db = tmp_path / "seedless.db"
+    store = Store(db)
+    store.set_artifact("card/facts", {"rows": 3})
+    store.close()
+    before = sqlite3.connect(db).execute("SELECT COUNT(*) FROM invocations").fetchone()[0]
+    assert read_artifact(db, "card/facts") == {"rows": 3} and read_artifact(db, "other") is None
+    assert sqlite3.connect(db).execute("SELECT COUNT(*) FROM invocations").fetchone()[0] == before
+    assert read_artifact(tmp_path / "missing.db", "card/facts") is None and not (tmp_path / "missing.db").exists()

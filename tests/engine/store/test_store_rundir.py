@@ -182,3 +182,15 @@ def test_an_export_is_refused_while_a_command_writes_the_run_directory(tmp_path)
         held.release()
     RunLock.shared(run).release()
     assert (tmp_path / ".seedless.lock").read_text() == ""  # an idle directory names no holder
+
+
+def test_a_taxonomy_or_strategies_file_to_start_from_does_not_make_a_folder_foreign(tmp_path):
+    (tmp_path / "taxonomy.yaml").write_text("factors: []\n")
+    (tmp_path / "strategies.yaml").write_text("strategies: []\n")
+    RunDir(tmp_path).claim()
+    assert (tmp_path / ".seedless.lock").is_file()
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "taxonomy.yaml").write_text("factors: []\n")
+    (other / "notes.txt").write_text("mine\n")
+    assert RunDir(other).foreign_files() == ["notes.txt"]

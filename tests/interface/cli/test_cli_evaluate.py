@@ -107,3 +107,15 @@ def test_eval_names_its_embedder_and_warns_only_for_the_static_approximation(run
     assert static.exit_code == 0, static.output
     assert "static:minilm-l6-v2-static256@" in static.output and "is an approximation of all-MiniLM-L6-v2" in static.output
     assert json.loads((tmp_path / "a.json").read_text())["duplicates"]["embedder"].startswith("minilm:")
+
+
+def test_eval_of_a_run_directory_writes_its_report_into_it_unless_told_otherwise(runner, tmp_path):
+    from run_files import FIELDS_OUTPUT, make_run, mcq, record
+
+    run = make_run(tmp_path / "run", FIELDS_OUTPUT, [record(i, mcq(i)) for i in range(4)])
+    result = runner.invoke(main, ["eval", str(run), "--metrics", "diversity", "--embedder", "static"])
+    assert result.exit_code == 0, result.output
+    assert json.loads((run / "eval.json").read_text())["items"] == 4
+    data = write(tmp_path)
+    refused = runner.invoke(main, ["eval", str(data), "--metrics", "diversity"])
+    assert refused.exit_code == 2 and "--out REPORT.json is needed unless DATA is a run directory" in refused.output

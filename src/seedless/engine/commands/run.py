@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from importlib import metadata
 from pathlib import Path
 
 from seedless.core.basis import basis
@@ -12,6 +11,7 @@ from seedless.core.plan.mix import CoverageBudget
 from seedless.core.plan.strategy import Strategy
 from seedless.engine.events import EventSink, Notice, ignore
 from seedless.engine.llm.clients import ModelClient
+from seedless.engine.outputs.card import CARD_FACTS, run_card, run_card_facts, seedless_version, write_card
 from seedless.engine.outputs.dataset_files import DatasetFiles, write_dataset_files
 from seedless.engine.session import Session, snapshot_text
 from seedless.engine.stages.catalogue import stage_usage
@@ -51,6 +51,7 @@ class RunOutcome:
     calls_reused: int = 0
     degraded: list[str] = field(default_factory=list)  # what failed calls left undone (the command exits non-zero)
     judge: JudgeCheckOutcome | None = None
+    card: Path | None = None  # RUN_DIR/README.md when this run wrote it (None: kept as someone edited it)
 
 
 def critics_on(spec: Spec) -> dict[str, bool]:
@@ -64,17 +65,10 @@ def _write_files(session: Session, generation: Generation) -> DatasetFiles:
                                session.spec.output, dataset_metadata(session.spec))
 
 
-def _version() -> str:
-    try:
-        return metadata.version("seedless")
-    except metadata.PackageNotFoundError:  # run from a source tree that was never installed
-        return "unknown"
-
-
 def dataset_metadata(spec: Spec) -> dict[str, str]:
     """What the Parquet copy says about where it comes from: the spec's name, the seedless version and the resolved
     spec's content hash (two files with equal hashes were made from the same settings)."""
-    return {"seedless.spec_name": spec.name or "", "seedless.version": _version(),
+    return {"seedless.spec_name": spec.name or "", "seedless.version": seedless_version(),
             "seedless.spec_basis": basis({"spec": snapshot_text(spec)})}
 
 
@@ -103,9 +97,27 @@ async def run_dataset(spec: Spec, out: Path, *, events: EventSink = ignore, from
             events(Notice(f"{generation.regenerated} datapoint(s) were made again: an edit changed their mix"))
         on = critics_on(spec)
         store, caller = session.store, session.caller
-        return RunOutcome(taxonomy, strategies, budget, spec.size, files, generation.stats, on,
-                          generation.complete, generation.stopped_at_bound, generation.bound,
-                          generation.tries_sent, generation.regenerated, generation.stats.warnings(critics_on=on),
-                          store.usage(this_invocation_only=True), store.usage(),
-                          stage_usage(store.usage_by_prompt()), caller.sent, caller.reused, degraded(taxonomy, source),
-                          judge)
+        outcome = RunOutcome(taxonomy, strategies, budget, spec.size, files, generation.stats, on,
+                             generation.complete, generation.stopped_at_bound, generation.bound,
+                             generation.tries_sent, generation.regenerated, generation.stats.warnings(critics_on=on),
+                             store.usage(this_invocation_only=True), store.usage(),
+                             stage_usage(store.usage_by_prompt()), caller.sent, caller.reused,
+                             degraded(taxonomy, source), judge)
+        outcome.card = _write_card(session, outcome)
+        return outcome
+
+
+def _write_card(session: Session, outcome: RunOutcome) -> Path | None:
+    """RUN_DIR/README.md from the run's facts, which the store keeps for `export`; an edited card is kept as it is,
+    with a notice. The card's path, or None when it was kept."""
+    spec, run = session.spec, session.run
+    facts = run_card_facts(spec, outcome.taxonomy.taxonomies, outcome.strategies, outcome.budget, outcome.stats,
+                           outcome.critics_on, outcome.judge, outcome.usage_total, outcome.usage_stages,
+                           rows=outcome.files.accepted, rejected=outcome.files.rejections, complete=outcome.complete,
+                           warnings=outcome.taxonomy.warnings)
+    session.store.set_artifact(CARD_FACTS, facts.model_dump(mode="json"))
+    if write_card(run.card, run_card(run, facts, spec.output)):
+        return run.card
+    session.events(Notice(f"{run.card} was edited (or not written by seedless): kept as it is; the dataset card is "
+                          "not rewritten there (delete it to get a fresh one)", warning=True))
+    return None

@@ -26,7 +26,7 @@ class SplitResult:
     factor: str | None
 
 
-def _groups(report: EvalReport, items: list[Item], factor: str | None) -> tuple[list[str], str | None]:
+def node_groups(report: EvalReport, items: list[Item], factor: str | None) -> tuple[list[str], str | None]:
     """Each item's node: its coverage assignment in the report for `factor` (default: the first taxonomy), or,
     without coverage, its lineage mix when the data is a seedless run."""
     cov = report.coverage
@@ -72,7 +72,7 @@ def split_by_complexity(data: Path, report_path: Path, out: Path, *, n_tiers: in
     if missing:
         raise DataError(f"{report_path}: no rating for item(s) {', '.join(missing[:5])} of {data}; "
                         "was the report made from this data?")
-    groups, factor = _groups(report, items, factor)
+    groups, factor = node_groups(report, items, factor)
     tier_of = tiers([ratings[i.id] for i in items], groups, n_tiers)
     out.mkdir(parents=True, exist_ok=True)
     files = [out / f"tier_{t + 1}.jsonl" for t in range(n_tiers)]

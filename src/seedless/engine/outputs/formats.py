@@ -8,7 +8,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from pydantic import BaseModel
 
@@ -16,20 +16,25 @@ from seedless.engine.outputs.dataset_reader import dataset_file, dataset_rows, r
 from seedless.engine.store.rundir import RunDir
 from seedless.spec.models import OutputFormat
 
+if TYPE_CHECKING:  # loaded only by an export that joins eval scores
+    from seedless.engine.outputs.eval_columns import EvalColumns
+
 OptionsT = TypeVar("OptionsT", bound=BaseModel)
 
 
 @dataclass(frozen=True)
 class ExportSource:
-    """A run's dataset as a format reads it: the run directory and its dataset.jsonl, checked once (the manifest)."""
+    """A run's dataset as a format reads it: the run directory and its dataset.jsonl, checked once (the manifest), and
+    the eval scores to join as columns (None: none asked for)."""
 
     run_dir: Path
     dataset: Path
+    scores: EvalColumns | None = None
 
     @classmethod
-    def of(cls, run_dir: str | Path) -> ExportSource:
+    def of(cls, run_dir: str | Path, scores: EvalColumns | None = None) -> ExportSource:
         """RUN_DIR's dataset; no dataset.jsonl, or files from two writes, is an ExportError naming them."""
-        return cls(Path(run_dir), dataset_file(run_dir))
+        return cls(Path(run_dir), dataset_file(run_dir), scores)
 
     def rows(self) -> Iterator[dict[str, Any]]:
         """Each datapoint as {"id", "data", "lineage"}, streamed; a bad line is an ExportError naming file and line."""
@@ -49,6 +54,7 @@ class ExportFormat(ABC, Generic[OptionsT]):
     folder: ClassVar[bool] = False  # True: it writes a folder; False: one file
     suffix: ClassVar[str] = ""  # of the default output's name, RUN_DIR/export/<name><suffix>
     options_type: ClassVar[type[BaseModel] | None] = None  # the typed options it takes (chat: ChatMapping)
+    joins_eval: ClassVar[bool] = False  # True: `write` takes `scores`, an eval report's columns (export --with-eval)
 
     def default_out(self, run_dir: str | Path) -> Path:
         """Where it writes when no --out is given: RUN_DIR/export/<name><suffix>."""
@@ -61,7 +67,8 @@ class ExportFormat(ABC, Generic[OptionsT]):
     @abstractmethod
     def write(self, run_dir: Path, target: Path, options: OptionsT | None) -> int:
         """Write RUN_DIR's datapoints to `target`, replacing what was there only once all is written; the number
-        of rows. Problems with the input are ExportError naming the file and line, or the fields."""
+        of rows. Problems with the input are ExportError naming the file and line, or the fields. A format that
+        `joins_eval` also takes `scores: EvalColumns | None` (given only when it is not None)."""
 
 
 class LinesFormat(ExportFormat[OptionsT]):
@@ -73,7 +80,7 @@ class LinesFormat(ExportFormat[OptionsT]):
     def objects(self, source: ExportSource, options: OptionsT | None) -> Iterable[dict[str, Any]]:
         """The lines to write, one JSON object each, from `source.rows()` (streamed: never the whole dataset)."""
 
-    def write(self, run_dir: Path, target: Path, options: OptionsT | None) -> int:
-        objects = self.objects(ExportSource.of(run_dir), options)  # checked before anything is written
+    def write(self, run_dir: Path, target: Path, options: OptionsT | None, scores: EvalColumns | None = None) -> int:
+        objects = self.objects(ExportSource.of(run_dir, scores), options)  # checked before anything is written
         target.parent.mkdir(parents=True, exist_ok=True)
         return RunDir.write_lines_atomic(target, (json.dumps(obj, ensure_ascii=False) for obj in objects))

@@ -49,6 +49,22 @@ class UsageRow:
     cached_tokens: int = 0  # of prompt_tokens, served from the server's prefix cache
 
 
+def read_artifact(db: Path, key: str) -> Any | None:
+    """The artifact `key` of the store at `db`, read without writing anything (no invocation is recorded); None when
+    there is no store, no such artifact, or the store cannot be read."""
+    if not db.is_file():
+        return None
+    try:
+        connection = sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            row = connection.execute("SELECT value FROM artifacts WHERE key = ?", (key,)).fetchone()
+        finally:
+            connection.close()
+    except sqlite3.Error:
+        return None
+    return None if row is None else json.loads(row[0])
+
+
 class Store:
     """One connection, used from the event-loop thread; each write is committed at once (crash-safe)."""
 

@@ -114,6 +114,16 @@ class RunDir:
         return self.root / "judge_check.json"
 
     @property
+    def card(self) -> Path:
+        """The dataset card (docs/export.md): kept as it is once someone edits it."""
+        return self.root / "README.md"
+
+    @property
+    def eval_report(self) -> Path:
+        """Where `seedless eval RUN_DIR` writes its report by default, and where the card looks for one."""
+        return self.root / "eval.json"
+
+    @property
     def manifest(self) -> Path:
         return self.root / MANIFEST
 
@@ -126,11 +136,14 @@ class RunDir:
 
     def foreign_files(self, spec_file: Path | None = None) -> list[str]:
         """What the directory holds when seedless never used it (neither the store nor the lock file is there);
-        the spec file given to the command does not count."""
+        the spec file given to the command does not count, nor a taxonomy.yaml or strategies.yaml put there to
+        start from (read as the user's edited files)."""
         if not self.root.is_dir() or self.db.exists() or self.lock.exists():
             return []
         spec = spec_file.resolve() if spec_file is not None else None
-        return sorted(p.name for p in self.root.iterdir() if spec is None or p.resolve() != spec)
+        inputs = {self.taxonomy.name, self.strategies.name}
+        return sorted(p.name for p in self.root.iterdir()
+                      if p.name not in inputs and (spec is None or p.resolve() != spec))
 
     def claim(self, *, force: bool = False, spec_file: Path | None = None) -> None:
         """Check that `root` may hold a run, then create it with its lock file, which marks it as seedless's.

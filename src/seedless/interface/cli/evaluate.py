@@ -64,7 +64,9 @@ def _check_needs(measures: list[Measure], data: str | None, taxonomy: str | None
 
 @click.command("eval")
 @click.argument("data", type=click.Path(), required=False)
-@click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="The report, as JSON.")
+@click.option("--out", "out", type=click.Path(dir_okay=False),
+              help="The report, as JSON; default RUN_DIR/eval.json when DATA is a run directory (the dataset card "
+                   "and `export --with-eval` read it there).")
 @click.option("--taxonomy", type=click.Path(dir_okay=False),
               help="A taxonomy.yaml (a run's, or an expert's in the same format); default: the run directory's. "
                    "For taxonomy_quality: the generated taxonomy.")
@@ -100,7 +102,7 @@ def _check_needs(measures: list[Measure], data: str | None, taxonomy: str | None
               "earlier ones on the same report) would pass this many prompt plus completion tokens.")
 @click.option("--seed", type=int, default=0, show_default=True)
 @feedback_options
-def eval_command(data: str | None, out: str, taxonomy: str | None, expert: str | None, metrics: str,
+def eval_command(data: str | None, out: str | None, taxonomy: str | None, expert: str | None, metrics: str,
                  fields: str | None, coverage_mode: str, coverage_assignment: str, embedder: str,
                  embedding_model: str | None,
                  references: tuple[str, ...], base_url: str | None, model: str | None, api_key_env: str | None,
@@ -134,6 +136,10 @@ def eval_command(data: str | None, out: str, taxonomy: str | None, expert: str |
     if budget_tokens is not None:
         models = settings.models.model_copy(update={"budget": Budget(tokens=budget_tokens)})
         settings = settings.model_copy(update={"models": models})
+    if out is None:
+        if data is None or not Path(data).is_dir():
+            raise click.UsageError("--out REPORT.json is needed unless DATA is a run directory")
+        out = str(RunDir(Path(data)).eval_report)
     report_path = Path(out)
     try:
         with progress(console) as view:

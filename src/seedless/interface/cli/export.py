@@ -74,12 +74,22 @@ def _field_list(value: str | None) -> list[str] | None:
 @click.option("--assistant-fields", help="chat: comma-separated fields of the assistant turn; overrides the "
                                          "spec's output.chat.")
 @click.option("--system", help="chat: a system message put before every conversation.")
+@click.option("--with-eval", "with_eval", type=click.Path(dir_okay=False),
+              help="jsonl, hf: join this eval report's per-item scores as eval_* columns (coverage node per factor, "
+                   "complexity Elo and tier, near-duplicate group); e.g. RUN_DIR/eval.json.")
+@click.option("--tiers", type=click.IntRange(2, 20), default=3, show_default=True,
+              help="With --with-eval: complexity tiers, cut within each taxonomy node as `seedless split` does.")
+@click.option("--push-to-hub", "push_to_hub", metavar="REPO",
+              help="hf: upload the dataset (dataset.parquet) and its card (README.md) to this Hugging Face dataset "
+                   "repository, NAMESPACE/NAME, created if needed; the token from HF_TOKEN or `hf auth login`.")
+@click.option("--private", is_flag=True, help="With --push-to-hub: create the repository private.")
 def export(run_dir: str, fmt: str, out: str | None, user_fields: str | None, assistant_fields: str | None,
-           system: str | None) -> None:
+           system: str | None, with_eval: str | None, tiers: int, push_to_hub: str | None, private: bool) -> None:
     """Export the accepted datapoints in RUN_DIR/dataset.jsonl.
 
     For --format chat, the turns are the spec's output.chat, else the default rule: solution-like fields then the
-    answer_field (assistant), every other field (user), options lettered; see docs/export.md for the full rule."""
+    answer_field (assistant), every other field (user), options lettered; see docs/export.md for the full rule.
+    --format hf writes the dataset card (README.md) in the folder; --push-to-hub uploads both."""
     console = Console(highlight=False, emoji=False)
     users, assistants = _field_list(user_fields), _field_list(assistant_fields)
     mapping = None
@@ -89,10 +99,20 @@ def export(run_dir: str, fmt: str, out: str | None, user_fields: str | None, ass
             raise click.UsageError(f"--user-fields, --assistant-fields and --system apply to --format "
                                    f"{' or '.join(takers) or '(none registered)'} only")
         mapping = ChatMapping(user_fields=users, assistant_fields=assistants, system=system)
+    if private and push_to_hub is None:
+        raise click.UsageError("--private applies with --push-to-hub only")
     try:
-        result = export_run(run_dir, fmt, out, mapping)
+        result = export_run(run_dir, fmt, out, mapping, with_eval=with_eval, tiers=tiers, push_to_hub=push_to_hub,
+                            private=private)
     except ExportError as exc:
         console.print(f"[red]error[/] {escape(str(exc))}", soft_wrap=True)
         sys.exit(2)
     rows = f"{result.count} row{'s' if result.count != 1 else ''}"
     console.print(f"[green]wrote[/] {escape(str(result.path))}  ({rows}, format {fmt})", soft_wrap=True)
+    if result.eval_columns:
+        scored = "" if result.eval_matched is None else f"; {result.eval_matched} of {result.count} rows scored"
+        console.print(f"eval columns from {escape(str(with_eval))}: {', '.join(result.eval_columns)}{scored}",
+                      soft_wrap=True)
+    if result.url is not None:
+        console.print(f"[green]pushed[/] the dataset and its card to {escape(result.url)}"
+                      + (" (private)" if private else ""), soft_wrap=True)
