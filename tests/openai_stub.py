@@ -81,13 +81,17 @@ class StubServer:
             "usage": {"prompt_tokens": 10, "completion_tokens": 5},
         })
 
-    def _run(self) -> None:
-        asyncio.set_event_loop(self._loop)
-        app = web.Application()
+    def routes(self, app: web.Application) -> None:
+        """The server's routes (a stub of more endpoints adds its own)."""
         app.router.add_post("/v1/chat/completions", self._chat)
         app.router.add_post("/v1/embeddings", self._embed)
         if self.listing is not None:
             app.router.add_get("/v1/models", self._list)
+
+    def _run(self) -> None:
+        asyncio.set_event_loop(self._loop)
+        app = web.Application(client_max_size=256 * 1024 * 1024)
+        self.routes(app)
         self._runner = web.AppRunner(app)
         self._loop.run_until_complete(self._runner.setup())
         site = web.TCPSite(self._runner, "127.0.0.1", 0)

@@ -78,7 +78,7 @@ def test_errors_of_a_registered_kind_name_file_line_and_field_without_the_kind(r
 def test_an_unknown_kind_lists_every_registered_kind(replay):
     assert problems(spec_with("{kind: nope}")) == [
         (4, "models.endpoints.r", ("Input tag 'nope' found using 'kind' does not match any of the expected tags: "
-                                   "'embedded', 'openai', 'fake', 'replay'"))]
+                                   "'embedded', 'openai', 'fake', 'anthropic', 'replay'"))]
 
 
 def test_a_missing_kind_or_a_value_that_is_no_mapping_keeps_the_union_messages():
@@ -123,7 +123,7 @@ def test_the_json_schema_is_a_discriminated_union_of_the_kinds_registered_when_i
     union = schema["$defs"]["ModelsSettings"]["properties"]["endpoints"]["additionalProperties"]
     assert union["discriminator"] == {"propertyName": "kind", "mapping": {
         "embedded": "#/$defs/EmbeddedEndpoint", "openai": "#/$defs/OpenAIEndpoint", "fake": "#/$defs/FakeEndpoint",
-        "replay": "#/$defs/ReplayEndpoint"}}
+        "anthropic": "#/$defs/AnthropicEndpoint", "replay": "#/$defs/ReplayEndpoint"}}
     assert schema["$defs"]["ReplayEndpoint"]["required"] == ["path"]
 
 

@@ -15,6 +15,7 @@ from seedless.engine.llm.caller import Caller
 from seedless.engine.llm.clients import ModelClient
 from seedless.engine.llm.prompts import Templates
 from seedless.engine.llm.transport.concurrency import Learned
+from seedless.engine.store.batches import BatchLedger
 from seedless.engine.store.calls import Store
 from seedless.engine.store.rundir import RunDir, RunLock, storage_full
 from seedless.spec.models import ModelsSettings, Price, Role, Spec
@@ -95,7 +96,9 @@ class ModelSession:
         try:
             self.store.reclaim()
             self.endpoints = Endpoints(self.models, clients=self._clients, learned=learned_windows(self.store),
-                                       on_retry=lambda reason, delay: self.events(CallRetry(reason, delay)))
+                                       on_retry=lambda reason, delay: self.events(CallRetry(reason, delay)),
+                                       ledger=lambda: BatchLedger(self.store.db, self.store.invocation),
+                                       events=self.events)
             prices = role_prices(self.models)
             self.caller = Caller(self.store, self.endpoints.bindings(), seed=self.seed,
                                  max_repairs=self.models.max_repairs, events=self.events,

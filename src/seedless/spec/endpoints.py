@@ -1,5 +1,6 @@
 """Endpoint kinds by name: the settings every kind extends, the registry the `Endpoint` type validates through, and the
-built-in kinds (embedded | openai | fake). The engine's client registry has the same keys (engine/llm/clients)."""
+built-in kinds (embedded | openai | fake | anthropic), the provider ones online or in batch mode. The engine's client
+registry has the same keys (engine/llm/clients)."""
 
 from __future__ import annotations
 
@@ -49,6 +50,44 @@ class EndpointSettings(Strict):
     def variant(self) -> str:
         """What the endpoint adds to each call's fingerprint besides the model identity ("": nothing)."""
         return ""
+
+    @property
+    def batched(self) -> BatchSettings | None:
+        """How requests go through the provider's batch API when the endpoint is in `mode: batch`; None: online."""
+        return None
+
+
+class BatchSettings(Strict):
+    """An endpoint in `mode: batch`: requests are collected into waves, each sent as one provider batch (OpenAI's
+    /v1/batches, Anthropic's message batches), polled until it ends, at the provider's batch price."""
+
+    discount: float = Field(0.5, gt=0, le=1, description="The batch price as a share of the online price of "
+                            "models.prices (OpenAI and Anthropic bill batches at half); the estimate and the budget "
+                            "use it.")
+    poll_s: float = Field(30.0, gt=0, le=3600, description="Seconds between two status polls of a batch.")
+    collect_s: float = Field(2.0, ge=0, le=600, description="A wave is submitted once no new request came for this "
+                             "long (at most 10 times this after its first), or at once when every request the "
+                             "window admits is waiting.")
+    max_requests: int = Field(50_000, ge=1, le=100_000, description="Most requests in one batch (OpenAI takes "
+                              "50,000, Anthropic 100,000); a larger wave is split.")
+
+
+class BatchMode:
+    """For a kind whose provider has a batch API: its own `mode` and `batch` fields give `batched`; in batch mode the
+    window is fixed (max_concurrency: the most requests waiting at once), never adaptive (a field-less mixin)."""
+
+    @property
+    def batched(self) -> BatchSettings | None:
+        return self.batch if self.mode == "batch" else None  # type: ignore[attr-defined]
+
+    @property
+    def adaptive_window(self) -> bool:
+        return bool(self.adaptive) and self.mode != "batch"  # type: ignore[attr-defined]
+
+
+Mode = Literal["online", "batch"]
+MODE_HELP = ("online: one request per call; batch: calls collected into waves through the provider's batch API, at "
+             "about half the price, each wave within hours (docs/models.md, \"Batch mode\").")
 
 
 class ServerWindow:
@@ -146,7 +185,7 @@ class EmbeddedEndpoint(ServerWindow, EndpointSettings):
 
 
 @register_endpoint_settings
-class OpenAIEndpoint(ServerWindow, EndpointSettings):
+class OpenAIEndpoint(BatchMode, ServerWindow, EndpointSettings):
     """Any OpenAI-compatible server: vLLM, llama.cpp, Ollama, OpenRouter, a LiteLLM proxy, OpenAI."""
 
     kind: Literal["openai"] = "openai"
@@ -177,18 +216,13 @@ class OpenAIEndpoint(ServerWindow, EndpointSettings):
                                        "fingerprint, since they change the replies.")
     health_check: bool = Field(True, description="GET {base_url}/models once before the first call: stop at once "
                                "when the server is not there, refuses the key or does not serve the model.")
+    mode: Mode = Field("online", description=MODE_HELP)
+    batch: BatchSettings = Field(default_factory=BatchSettings, description="Batch mode's waves, polls and price.")
 
     @field_validator("headers", "headers_env")
     @classmethod
     def _header_names(cls, value: dict[str, str]) -> dict[str, str]:
-        for name, item in value.items():
-            if not HEADER_NAME.fullmatch(name):
-                raise ValueError(f"{name!r} is not a header name")
-            if name.lower() in FIXED_HEADERS:
-                raise ValueError(f"{name} is set by seedless")
-            if "\r" in item or "\n" in item:
-                raise ValueError(f"the value of {name} holds a line break")
-        return value
+        return header_names(value)
 
     @field_validator("headers_env")
     @classmethod
@@ -224,6 +258,18 @@ class OpenAIEndpoint(ServerWindow, EndpointSettings):
         return self
 
 
+def header_names(value: dict[str, str], fixed: frozenset[str] = frozenset()) -> dict[str, str]:
+    """`value` when every key is a header name seedless does not set itself and no value holds a line break."""
+    for name, item in value.items():
+        if not HEADER_NAME.fullmatch(name):
+            raise ValueError(f"{name!r} is not a header name")
+        if name.lower() in FIXED_HEADERS | fixed:
+            raise ValueError(f"{name} is set by seedless")
+        if "\r" in item or "\n" in item:
+            raise ValueError(f"the value of {name} holds a line break")
+    return value
+
+
 HEADER_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 FIXED_HEADERS = frozenset({"content-type", "content-length", "host"})
@@ -238,3 +284,39 @@ class FakeEndpoint(EndpointSettings):
     kind: Literal["fake"] = "fake"
     model: str = "fake"
     max_concurrency: int = Field(8, ge=1, le=4096)
+
+
+@register_endpoint_settings
+class AnthropicEndpoint(BatchMode, ServerWindow, EndpointSettings):
+    """Anthropic's Messages API (POST {base_url}/messages, the reply's JSON through a forced tool call) and its
+    Message Batches (POST {base_url}/messages/batches)."""
+
+    kind: Literal["anthropic"] = "anthropic"
+    model: str = Field(..., min_length=1, description="e.g. claude-sonnet-4-5")
+    base_url: str = Field("https://api.anthropic.com/v1", min_length=1)
+    api_key_env: str | None = Field("ANTHROPIC_API_KEY", description="Name of the environment variable holding the "
+                                    "API key (sent as x-api-key); none for a proxy that adds it.")
+    anthropic_version: str = Field("2023-06-01", min_length=1, description="The anthropic-version header.")
+    max_concurrency: int = Field(64, ge=1, le=4096, description="Most requests in flight (batch mode: the most "
+                                 "waiting at once, so the largest wave).")
+    timeout_s: float = Field(300.0, gt=0)
+    max_retries: int = Field(6, ge=0, le=50, description="Retries of one request after transport errors.")
+    max_rate_limit_retries: int = Field(30, ge=0, le=1000, description="Retries of one request after 429/503/529.")
+    adaptive: bool = Field(True, description="Adapt the requests in flight to the server (online mode).")
+    headers: dict[str, str] = Field(default_factory=dict, description="Extra headers on every request (e.g. "
+                                    "anthropic-beta).")
+    health_check: bool = Field(True, description="GET {base_url}/models once before the first call.")
+    mode: Mode = Field("online", description=MODE_HELP)
+    batch: BatchSettings = Field(default_factory=BatchSettings, description="Batch mode's waves, polls and price.")
+
+    @field_validator("headers")
+    @classmethod
+    def _header_names(cls, value: dict[str, str]) -> dict[str, str]:
+        return header_names(value, frozenset({"x-api-key", "anthropic-version"}))
+
+    @field_validator("api_key_env")
+    @classmethod
+    def _variable_name(cls, value: str | None) -> str | None:
+        if value is not None and not ENV_NAME.fullmatch(value):
+            raise ValueError(f"{value!r} is not an environment variable name")
+        return value

@@ -10,6 +10,8 @@ from pydantic import Field, PrivateAttr, SerializerFunctionWrapHandler, model_se
 
 # The endpoint kinds live in spec/endpoints.py (with their registry), Strict in spec/strict.py; re-exported here.
 from seedless.spec.endpoints import (  # noqa: F401
+    AnthropicEndpoint,
+    BatchSettings,
     EmbeddedEndpoint,
     Endpoint,
     EndpointSettings,
@@ -59,6 +61,7 @@ ROLE_DEFAULTS: dict[Role, tuple[float, int]] = {
 # strong or reasoning model, which writes longer explanations or thinks first) gets this many times more, unless
 # its own max_tokens is set; embedded and fake endpoints keep ROLE_DEFAULTS as they are.
 OPENAI_TOKEN_FACTOR = 4
+PROVIDER_KINDS = ("openai", "anthropic")  # the kinds OPENAI_TOKEN_FACTOR applies to
 
 
 class RoleSettings(Strict):
@@ -99,10 +102,10 @@ class ModelsSettings(Strict):
 
     def sampling(self, role: Role) -> tuple[float, int]:
         """(temperature, max_tokens) of a role: its own settings where given, else ROLE_DEFAULTS (max_tokens times
-        OPENAI_TOKEN_FACTOR when the role's endpoint is of kind openai)."""
+        OPENAI_TOKEN_FACTOR when the role's endpoint is of kind openai or anthropic)."""
         temperature, max_tokens = ROLE_DEFAULTS[role]
         name = (self.roles[role].endpoint if role in self.roles else None) or self.default
-        if getattr(self.endpoints.get(name), "kind", "") == "openai":
+        if getattr(self.endpoints.get(name), "kind", "") in PROVIDER_KINDS:
             max_tokens = min(max_tokens * OPENAI_TOKEN_FACTOR, 32768)
         own = self.roles.get(role)
         if own is not None and own.temperature is not None:

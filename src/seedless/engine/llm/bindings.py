@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 
+from seedless.engine.events import EventSink, ignore
 from seedless.engine.llm.caller import Binding
-from seedless.engine.llm.clients import ModelClient, make_client
+from seedless.engine.llm.clients import ModelClient, make_batch_api, make_client
 from seedless.engine.llm.clients.http_post import RetryHook
+from seedless.engine.llm.transport.batch import BatchClient
 from seedless.engine.llm.transport.concurrency import Controller, ControlSettings, Learned
 from seedless.engine.llm.transport.dispatch import RetryPolicy
 from seedless.engine.llm.transport.limiter import Limiter
+from seedless.engine.store.batches import BatchLedger
 from seedless.spec.models import EmbeddedEndpoint, Endpoint, ModelsSettings, Role
 
 
@@ -46,11 +50,17 @@ class Endpoints:
     """Clients, their limiters and retry policies are made once per endpoint name; clients close together. A client
     given by name (`clients`) is used as it is: with the endpoint of that name when the spec declares one (its
     window, retries, fingerprint variant), else with a fixed window of its own `max_concurrency`, the default
-    retries and nothing added to fingerprints besides its `identity`."""
+    retries and nothing added to fingerprints besides its `identity`. An endpoint in `mode: batch` gets a BatchClient
+    over its kind's batch protocol, its batches kept in `ledger()` (the run store's; else one in memory) and told to
+    `events`."""
 
     def __init__(self, models: ModelsSettings, on_retry: RetryHook | None = None,
-                 clients: dict[str, ModelClient] | None = None, learned: dict[str, Learned] | None = None):
+                 clients: dict[str, ModelClient] | None = None, learned: dict[str, Learned] | None = None,
+                 ledger: Callable[[], BatchLedger] | None = None, events: EventSink = ignore):
         self.models = models
+        self.ledger = ledger or BatchLedger.in_memory
+        self.events = events
+        self._ledger: BatchLedger | None = None
         self.learned = dict(learned or {})  # endpoint identity -> the limit an earlier command ended at
         self.on_retry = on_retry
         self.clients: dict[str, ModelClient] = dict(clients or {})
@@ -62,7 +72,12 @@ class Endpoints:
             settings = self.models.endpoints.get(name)
             if settings is None:
                 raise KeyError(f"the endpoint {name!r} is neither declared in models.endpoints nor given as a client")
-            self.clients[name] = make_client(self._shared_cores(name, settings))
+            if settings.batched is not None:
+                self._ledger = self._ledger or self.ledger()
+                self.clients[name] = BatchClient(make_batch_api(settings), self._ledger, settings.batched,
+                                                 retry_policy(settings, self.on_retry), self.events)
+            else:
+                self.clients[name] = make_client(self._shared_cores(name, settings))
         return self.clients[name]
 
     def _shared_cores(self, name: str, settings: Endpoint) -> Endpoint:

@@ -20,16 +20,26 @@ class Reservation:
 
 
 def price_for(models: ModelsSettings, endpoint: str) -> Price | None:
-    """The price keyed by the endpoint name, else the model identity, else the bare model name; None (no cost) for a
-    client given by name with no endpoint declared."""
+    """The price keyed by the endpoint name, else the model identity, else the bare model name, times the batch
+    discount when the endpoint is in `mode: batch` (the price its calls are billed at); None (no cost) for a client
+    given by name with no endpoint declared."""
     settings = models.endpoints.get(endpoint)
     if settings is None:
         return None
     ident, model = endpoint_identity(settings)
     for key in (endpoint, ident, model):
         if key in models.prices:
-            return models.prices[key]
+            price = models.prices[key]
+            batched = settings.batched
+            return price if batched is None else discounted(price, batched.discount)
     return None
+
+
+def discounted(price: Price, share: float) -> Price:
+    """`price` with every rate times `share` (a provider's batch price)."""
+    cached = price.cached_input_per_million
+    return Price(input_per_million=price.input_per_million * share, output_per_million=price.output_per_million * share,
+                 cached_input_per_million=None if cached is None else cached * share)
 
 
 def unmatched_prices(models: ModelsSettings) -> list[str]:

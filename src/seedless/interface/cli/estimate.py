@@ -11,10 +11,11 @@ from rich.table import Table
 
 from seedless.core.estimate import Assumptions, Estimate, Range
 from seedless.engine.commands.estimate import estimate_spec
-from seedless.engine.llm.budget import unmatched_prices
+from seedless.engine.llm.budget import price_for, unmatched_prices
 from seedless.interface.cli.generate import one_endpoint
 from seedless.interface.render import line, plain, render_problems
 from seedless.spec.loader import SpecError, load_spec
+from seedless.spec.models import ModelsSettings
 
 
 def _n(value: float) -> str:
@@ -29,8 +30,21 @@ def _money(r: Range | None) -> str:
     return "-" if r is None else f"{r.low:,.4f} / {r.expected:,.4f} / {r.high:,.4f}"
 
 
-def render_estimate(console: Console, result: Estimate) -> None:
-    """Expected figures per stage (calls also as a low-high range), then the totals as low / expected / high."""
+def _mode(models: ModelsSettings | None, endpoint: str) -> str:
+    """"; batch mode ..." for an endpoint in batch mode: the share of the online price and the price used."""
+    settings = models.endpoints.get(endpoint) if models is not None else None
+    batched = settings.batched if settings is not None else None
+    if models is None or batched is None:
+        return ""
+    price = price_for(models, endpoint)
+    used = "" if price is None else (f": {price.input_per_million:g} in / {price.output_per_million:g} out per million "
+                                     "tokens")
+    return f"; batch mode, at {batched.discount:g} x the online price{used}"
+
+
+def render_estimate(console: Console, result: Estimate, models: ModelsSettings | None = None) -> None:
+    """Expected figures per stage (calls also as a low-high range), then the totals as low / expected / high; with
+    `models`, which endpoints run in batch mode and at what price."""
     priced = any(s.site.price is not None for s in result.stages)
     table = Table(title="Expected model calls per call site (seedless stages lists their stages)",
                   title_justify="left")
@@ -58,7 +72,7 @@ def render_estimate(console: Console, result: Estimate) -> None:
         if s.calls.role.value not in roles:
             roles.append(s.calls.role.value)
     for (endpoint, model), roles in sorted(uses.items()):
-        console.print(plain(f"endpoint {endpoint} ({model}): {', '.join(roles)}"))
+        console.print(plain(f"endpoint {endpoint} ({model}): {', '.join(roles)}{_mode(models, endpoint)}"))
     a = result.assumptions
     console.print(f"assumed: each critic check passes with {a.acceptance:.0%}; replies use {a.completion_fraction:.0%} "
                   "of max_tokens (high: all of it); children per node at the midpoint of min and max; "
@@ -87,6 +101,6 @@ def estimate(spec: str, base_url: str | None, model: str | None, acceptance: flo
         render_problems(console, exc.problems)
         sys.exit(2)
     loaded = one_endpoint(loaded, base_url, model)
-    render_estimate(console, estimate_spec(loaded, Assumptions(acceptance, completion_fraction)))
+    render_estimate(console, estimate_spec(loaded, Assumptions(acceptance, completion_fraction)), loaded.models)
     for key in unmatched_prices(loaded.models):
         console.print(line(f"[yellow]price '{escape(key)}' names no endpoint or model of this spec[/]"))

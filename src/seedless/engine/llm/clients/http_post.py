@@ -1,5 +1,5 @@
-"""One OpenAI-compatible server on the wire: headers, query, proxies from the environment, one JSON POST with its status
-sorted into retry / fatal / error, the /models health check, every message redacted of secrets (one try: the retry
+"""One OpenAI-compatible server on the wire: headers, query, proxies from the environment, one request (a JSON POST, a
+file upload, a GET) with its status sorted into retry / fatal / error, the /models health check, every message redacted of secrets (one try: the retry
 loop is engine/llm/transport/dispatch.py)."""
 
 from __future__ import annotations
@@ -29,11 +29,15 @@ from seedless.spec.secrets import (
 
 Sleep = Callable[[float], Awaitable[None]]
 RetryHook = Callable[[str, float], None]  # (reason, delay) -> None
-RATE_LIMIT_STATUS = frozenset({429, 503})  # the server asks for less: the controller backs off
+RATE_LIMIT_STATUS = frozenset({429, 503, 529})  # the server asks for less: the controller backs off
 FATAL_STATUS = frozenset({401, 403, 404})  # the endpoint refuses every call: stop instead of retrying
 CHECK_CONNECT_S = 5.0  # the health check: a connection within this long, else the server is not there
 CHECK_TOTAL_S = 10.0  # ... and the listing within this long, else the check is inconclusive (the calls will tell)
 LISTED = 12  # served model names shown in a "not served" message
+
+
+class NotFound(FatalModelError):
+    """HTTP 404: a wrong base URL or model, or (a batch's status or file) an id the server does not know."""
 
 
 def _env(variable: str, setting: str) -> str:
@@ -122,21 +126,32 @@ class Wire:
         connector = aiohttp.TCPConnector(limit=limit, ttl_dns_cache=300)
         return aiohttp.ClientSession(connector=connector, headers=self.headers, trust_env=not self.loopback)
 
-    async def post(self, session: aiohttp.ClientSession, path: str, body: bytes, timeout_s: float) -> bytes:
+    async def post(self, session: aiohttp.ClientSession, path: str, body: bytes | aiohttp.MultipartWriter,
+                   timeout_s: float) -> bytes:
         """The raw reply body of a 2xx/3xx answer; Transient, FatalModelError or ModelError otherwise, every
-        message redacted."""
+        message redacted. A multipart body (a file upload) is sent with its own content type."""
+        return await self.send(session, "POST", self.url(path), timeout_s, body)
+
+    async def get(self, session: aiohttp.ClientSession, path: str, timeout_s: float) -> bytes:
+        """Like `post`, for a GET of `path` under the API root."""
+        return await self.send(session, "GET", self.url(path), timeout_s)
+
+    async def send(self, session: aiohttp.ClientSession, method: str, url: str, timeout_s: float,
+                   body: bytes | aiohttp.MultipartWriter | None = None) -> bytes:
         try:
-            return await self._post(session, self.url(path), body, timeout_s)
+            return await self._send(session, method, url, body, timeout_s)
         except Transient as exc:
             raise Transient(self.redact(exc.reason), exc.retry_after, rate_limited=exc.rate_limited,
                             unreachable=exc.unreachable, said=self.redact(exc.said)) from None
         except ModelError as exc:
             raise type(exc)(self.redact(str(exc))) from None
 
-    async def _post(self, session: aiohttp.ClientSession, url: str, body: bytes, timeout_s: float) -> bytes:
+    async def _send(self, session: aiohttp.ClientSession, method: str, url: str,
+                    body: bytes | aiohttp.MultipartWriter | None, timeout_s: float) -> bytes:
+        own = {"Content-Type": body.content_type} if isinstance(body, aiohttp.MultipartWriter) else None
         try:
-            async with session.post(url, params=self.query or None, data=body,
-                                    timeout=aiohttp.ClientTimeout(total=timeout_s)) as resp:
+            async with session.request(method, url, params=self.query or None, data=body, headers=own,
+                                       timeout=aiohttp.ClientTimeout(total=timeout_s)) as resp:
                 raw = await resp.read()
                 if resp.status in RETRYABLE_STATUS:
                     raise Transient(f"HTTP {resp.status}", parse_retry_after(resp.headers.get("Retry-After")),
@@ -146,7 +161,8 @@ class Wire:
                     detail = raw[:300].decode("utf-8", "replace")
                     if resp.status in FATAL_STATUS:
                         hint = " (check base_url and model)" if resp.status == 404 else ""
-                        raise FatalModelError(f"{url} answered HTTP {resp.status}{hint}: {detail}")
+                        fatal = NotFound if resp.status == 404 else FatalModelError
+                        raise fatal(f"{url} answered HTTP {resp.status}{hint}: {detail}")
                     raise ModelError(f"{url} answered HTTP {resp.status}: {detail}")
                 return raw
         except asyncio.TimeoutError:
@@ -158,17 +174,18 @@ class Wire:
         except aiohttp.ClientError as exc:
             raise Transient(f"connection error: {type(exc).__name__}: {exc}") from None
 
-    async def check(self, session: aiohttp.ClientSession, model: str) -> None:
+    async def check(self, session: aiohttp.ClientSession, model: str | None) -> None:
         """GET {root}/models once. FatalModelError when it proves the server cannot serve `model`: no connection
         (refused, unknown host, TLS, none within CHECK_CONNECT_S), the key refused (401/403), or a listing
         without the model. Anything else (404/405: no listing; 5xx; a slow or odd answer) is inconclusive and
-        returns: the first call tells (its 401/404 stops the command at once, nothing spent)."""
+        returns: the first call tells (its 401/404 stops the command at once, nothing spent). `model` None: a listing
+        decides nothing (a provider that serves aliases it does not list)."""
         try:
             await self._check(session, model)
         except FatalModelError as exc:
             raise FatalModelError(self.redact(str(exc))) from None
 
-    async def _check(self, session: aiohttp.ClientSession, model: str) -> None:
+    async def _check(self, session: aiohttp.ClientSession, model: str | None) -> None:
         timeout = aiohttp.ClientTimeout(total=CHECK_TOTAL_S, sock_connect=CHECK_CONNECT_S)
         try:
             async with session.get(self.url("/models"), params=self.query or None, timeout=timeout) as resp:
@@ -187,8 +204,9 @@ class Wire:
             raise FatalModelError(f"{self.root}/models answered HTTP {status}: {detail}: the server refuses the key "
                                   "(check api_key_env or headers_env; a key that may not list models needs "
                                   "health_check: false)")
-        listed = _listed(raw) if status == 200 else None
-        if listed and not serves([m for m, _ in listed], model) and {o for _, o in listed} != {"llamacpp"}:
+        listed = _listed(raw) if status == 200 and model is not None else None
+        if listed and model is not None and not serves([m for m, _ in listed], model) and {
+                o for _, o in listed} != {"llamacpp"}:
             names = [m for m, _ in listed]
             more = f" and {len(names) - LISTED} more" if len(names) > LISTED else ""
             raise FatalModelError(f"model {model!r} is not served at {self.root} (it serves: "

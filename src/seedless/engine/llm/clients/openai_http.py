@@ -30,6 +30,20 @@ def cached_tokens(usage: dict[str, Any]) -> int:
         return 0
 
 
+def chat_reply(data: Any, latency: float) -> ChatReply:
+    """A /chat/completions reply body (parsed JSON) as a ChatReply, online or from a batch's output file; Transient
+    when it is not one."""
+    try:
+        choice = data["choices"][0]
+        text = choice["message"].get("content") or ""
+        finish = choice.get("finish_reason") or "stop"
+        usage = data.get("usage") or {}
+        return ChatReply(text, finish, int(usage.get("prompt_tokens") or 0),
+                         int(usage.get("completion_tokens") or 0), latency, cached_tokens(usage))
+    except (ValueError, KeyError, IndexError, TypeError, AttributeError):
+        raise Transient("malformed response body") from None
+
+
 class OpenAIClient:
     """`extra_body` is merged under the fields seedless writes (never over model or messages); `max_tokens_field`
     names the token budget's field; `health_check` runs `Wire.check` once, before the first request goes out."""
@@ -74,7 +88,8 @@ class OpenAIClient:
                    headers=settings.headers, headers_env=settings.headers_env, query=settings.query,
                    extra_body=settings.extra_body, health_check=settings.health_check)
 
-    def _body(self, request: ChatRequest) -> dict[str, Any]:
+    def body(self, request: ChatRequest) -> dict[str, Any]:
+        """The chat request as sent (also each line of a batch)."""
         body: dict[str, Any] = {
             **self.extra_body,
             "model": self.model,
@@ -93,7 +108,8 @@ class OpenAIClient:
                 body["response_format"] = {"type": "json_object"}
         return body
 
-    async def _session_get(self) -> aiohttp.ClientSession:
+    async def session(self) -> aiohttp.ClientSession:
+        """The client's HTTP session (made on first use)."""
         if self._session is None or self._session.closed:
             self._session = self.wire.session(self.max_concurrency * 2)
         return self._session
@@ -105,7 +121,7 @@ class OpenAIClient:
             async with self._check_lock:
                 if not self._checked:
                     try:
-                        await self.wire.check(await self._session_get(), self.model)
+                        await self.wire.check(await self.session(), self.model)
                     except FatalModelError as exc:
                         self._problem = str(exc)
                     self._checked = True
@@ -114,21 +130,16 @@ class OpenAIClient:
 
     async def complete(self, request: ChatRequest) -> ChatReply:
         await self.check()
-        body = json.dumps(self._body(request)).encode()
-        session = await self._session_get()
+        body = json.dumps(self.body(request)).encode()
+        session = await self.session()
         started = time.monotonic()
         raw = await self.wire.post(session, "/chat/completions", body, self.timeout_s)
         latency = time.monotonic() - started
         try:
             data = json.loads(raw)
-            choice = data["choices"][0]
-            text = choice["message"].get("content") or ""
-            finish = choice.get("finish_reason") or "stop"
-        except (ValueError, KeyError, IndexError, TypeError, AttributeError):
+        except ValueError:
             raise Transient("malformed response body") from None
-        usage = data.get("usage") or {}
-        return ChatReply(text, finish, int(usage.get("prompt_tokens") or 0),
-                         int(usage.get("completion_tokens") or 0), latency, cached_tokens(usage))
+        return chat_reply(data, latency)
 
     async def aclose(self) -> None:
         if self._session is not None and not self._session.closed:

@@ -6,7 +6,7 @@ import random
 from email.utils import parsedate_to_datetime
 from time import time
 
-RETRYABLE_STATUS = frozenset({408, 409, 425, 429, 500, 502, 503, 504})
+RETRYABLE_STATUS = frozenset({408, 409, 425, 429, 500, 502, 503, 504, 529})  # 529: Anthropic's overloaded
 # Retries of a try that found nothing listening (refused, unknown host): a server that is down stays down for
 # longer than a backoff, so the call fails within ~1.5 s and models.max_consecutive_failures stops the run.
 UNREACHABLE_RETRIES = 2
