@@ -161,7 +161,7 @@ def test_the_budget_applies_to_eval_and_stops_it_before_a_call_would_pass_it(tmp
 
 
 def test_eval_judges_with_the_strongest_packaged_model_unless_models_are_named(monkeypatch):
-    from seedless.engine.commands import evaluate as command
+    from seedless.engine.evaluation import judges as command  # eval's (and compare's) default judges
     from seedless.spec.models import EmbeddedEndpoint
 
     monkeypatch.setattr(command, "strongest_installed", lambda: "qwen2.5-coder-1.5b")

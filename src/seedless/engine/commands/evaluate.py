@@ -12,15 +12,14 @@ from seedless.core.taxonomy.file import read_taxonomies
 from seedless.core.taxonomy.tree import TaxonomySet
 from seedless.engine.evaluation.embedding import make_eval_embedder
 from seedless.engine.evaluation.items import DataError, load_items
+from seedless.engine.evaluation.judges import judging_models
 from seedless.engine.evaluation.measure import Measure, MeasureContext
 from seedless.engine.evaluation.registry import selected
 from seedless.engine.events import EventSink, Notice, ignore
 from seedless.engine.llm.clients import ModelClient
-from seedless.engine.llm.clients.packaged_model import strongest_installed
 from seedless.engine.session import ModelSession
 from seedless.engine.store.rundir import RunDir
 from seedless.engine.tasks import together
-from seedless.spec.endpoints import EmbeddedEndpoint
 from seedless.spec.eval_settings import EvalSettings
 from seedless.spec.secrets import public_dump
 
@@ -52,21 +51,6 @@ def _missing(measure: Measure, context: MeasureContext) -> str | None:
     if needs.answer_field and not context.settings.answer_field:
         return "no answer_field (pass --answer-field)"
     return None
-
-
-def judging_models(settings: EvalSettings) -> EvalSettings:
-    """The settings as given, unless they leave eval on the default embedded endpoint (no model named): then
-    every eval role (assigner, rater, judge, taxonomy judge, corrupter) runs on the strongest packaged model
-    installed (the 1.5B with the `local-large` extra), with that endpoint's other settings kept."""
-    endpoint = settings.models.endpoints.get(settings.models.default)
-    best = strongest_installed()
-    if (not isinstance(endpoint, EmbeddedEndpoint) or "model" in endpoint.model_fields_set
-            or endpoint.model_path is not None or best is None or best == endpoint.model):
-        return settings
-    chosen = endpoint.model_copy(update={"model": best})
-    models = settings.models.model_copy(update={"endpoints": settings.models.endpoints
-                                                | {settings.models.default: chosen}})
-    return settings.model_copy(update={"models": models})
 
 
 async def evaluate(data: Path | None, settings: EvalSettings, report_path: Path, *, taxonomy: Path | None = None,

@@ -33,6 +33,7 @@ class Complexity:
     batches: int
     comparisons: int
     failures: list[str] = field(default_factory=list)
+    schedule: list[tuple[int, ...]] = field(default_factory=list)  # the batches, as indices into the items
 
 
 async def rate_complexity(caller: Caller, items: list[Item], *, description: str, per_item: int, batch: int,
@@ -57,7 +58,7 @@ async def rate_complexity(caller: Caller, items: list[Item], *, description: str
     results = await together(one(i, b) for i, b in enumerate(schedule))
     comparisons = [c for made, _ in results for c in made]
     ratings = fit_ratings(len(items), comparisons) if items else []
-    return Complexity(ratings, len(schedule), len(comparisons), [f for _, f in results if f])
+    return Complexity(ratings, len(schedule), len(comparisons), [f for _, f in results if f], schedule)
 
 
 def description(data: Path | None) -> str:

@@ -124,6 +124,20 @@ class RunDir:
         return self.root / "eval.json"
 
     @property
+    def html_report(self) -> Path:
+        """Where `seedless report RUN_DIR` writes its page by default."""
+        return self.root / "report.html"
+
+    @property
+    def comparison(self) -> Path:
+        """What `seedless compare --out DIR` writes (the Comparison as JSON); its page is `comparison_page`."""
+        return self.root / "compare.json"
+
+    @property
+    def comparison_page(self) -> Path:
+        return self.root / "compare.html"
+
+    @property
     def manifest(self) -> Path:
         return self.root / MANIFEST
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import click
 
+from seedless.interface.cli.compare import compare_command
 from seedless.interface.cli.estimate import estimate
 from seedless.interface.cli.evaluate import eval_command, split_command
 from seedless.interface.cli.export import export
 from seedless.interface.cli.generate import EXAMPLE, init, plan, run, stages, taxonomy, validate
+from seedless.interface.cli.report import report
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -22,5 +24,7 @@ def main() -> None:
 
 for command in (init, validate, estimate, taxonomy, plan, run, export, eval_command, split_command, stages):
     main.add_command(command)
+main.add_command(report)
+main.add_command(compare_command)
 
 __all__ = ["EXAMPLE", "main"]

@@ -7,6 +7,7 @@ import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import click
 from rich.console import Console
@@ -38,6 +39,8 @@ from seedless.spec.eval_settings import DEFAULT_METRICS, METRICS, EvalSettings
 from seedless.spec.loader import SpecError
 from seedless.spec.models import Budget, EmbeddedEndpoint
 
+S = TypeVar("S", bound=EvalSettings)
+
 
 def _names(value: str | None) -> list[str]:
     return [n.strip() for n in (value or "").split(",") if n.strip()]
@@ -60,6 +63,23 @@ def _check_needs(measures: list[Measure], data: str | None, taxonomy: str | None
         if m.needs.strict and m.needs.taxonomy is not None and not taxonomy and not run_taxonomy:
             raise click.UsageError(f"{m.name} needs the generated taxonomy: --taxonomy GENERATED.yaml, "
                                    "or a run directory as DATA")
+
+
+def judge_options(settings: S, embedded_model: str | None, base_url: str | None, model: str | None,
+                  api_key_env: str | None, max_concurrency: int | None, budget_tokens: int | None) -> S:
+    """--embedded-model, --base-url/--model (with --api-key-env, --max-concurrency) and --budget-tokens applied to
+    eval's (or compare's) settings."""
+    if embedded_model and base_url:
+        raise click.UsageError("--embedded-model names a packaged model; --base-url a server: choose one")
+    if embedded_model:
+        models = settings.models.model_copy(update={"endpoints": {"embedded": EmbeddedEndpoint(model=embedded_model)},
+                                                    "default": "embedded"})
+        settings = settings.model_copy(update={"models": models})
+    settings = one_endpoint(settings, base_url, model, api_key_env, max_concurrency)
+    if budget_tokens is not None:
+        models = settings.models.model_copy(update={"budget": Budget(tokens=budget_tokens)})
+        settings = settings.model_copy(update={"models": models})
+    return settings
 
 
 @click.command("eval")
@@ -126,16 +146,7 @@ def eval_command(data: str | None, out: str | None, taxonomy: str | None, expert
                                 blind_solve=blind_solve, generator_accuracy=generator_accuracy, seed=seed)
     except ValueError as exc:
         raise click.UsageError(str(exc).splitlines()[-1] if "\n" in str(exc) else str(exc)) from None
-    if embedded_model and base_url:
-        raise click.UsageError("--embedded-model names a packaged model; --base-url a server: choose one")
-    if embedded_model:
-        models = settings.models.model_copy(update={"endpoints": {"embedded": EmbeddedEndpoint(model=embedded_model)},
-                                                    "default": "embedded"})
-        settings = settings.model_copy(update={"models": models})
-    settings = one_endpoint(settings, base_url, model, api_key_env, max_concurrency)
-    if budget_tokens is not None:
-        models = settings.models.model_copy(update={"budget": Budget(tokens=budget_tokens)})
-        settings = settings.model_copy(update={"models": models})
+    settings = judge_options(settings, embedded_model, base_url, model, api_key_env, max_concurrency, budget_tokens)
     if out is None:
         if data is None or not Path(data).is_dir():
             raise click.UsageError("--out REPORT.json is needed unless DATA is a run directory")
