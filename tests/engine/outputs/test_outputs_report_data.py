@@ -67,3 +67,20 @@ def test_report_data_without_a_dataset_or_with_a_bad_eval_report_says_which_file
     bad.write_text("{not json")
     with pytest.raises(ReportError, match="bad.json"):
         report_data(run, bad)
+
+
+def test_report_data_of_a_run_without_stored_facts_takes_usage_from_the_stored_calls(run, tmp_path):
+    import shutil
+    import sqlite3
+
+    from seedless.engine.outputs.card import CARD_FACTS
+
+    older = tmp_path / "older"
+    shutil.copytree(run, older)
+    with sqlite3.connect(older / "seedless.db") as db:  # a run made before its facts were kept
+        db.execute("DELETE FROM artifacts WHERE key = ?", (CARD_FACTS,))
+        calls = db.execute("SELECT COUNT(*), SUM(prompt_tokens) FROM calls").fetchone()
+    assert calls[0] > 0
+    usage = report_data(older).usage
+    assert (sum(u.calls for u in usage), sum(u.prompt_tokens for u in usage)) == calls
+    assert all(u.cost is None for u in usage)

@@ -1,6 +1,7 @@
 """The comparison page (`render_comparison`): offline, its table, and in headless Chromium every figure drawn
 (grouped coverage bars, diversity bars, overlaid complexity histograms, box plots) with no console error; a
-screenshot kept (SEEDLESS_SCREENSHOT_DIR when set). The browser part skips, saying why, without Chromium."""
+screenshot kept (SEEDLESS_SCREENSHOT_DIR when set). SEEDLESS_COMPARE_JSON renders that compare.json instead of
+the made-up comparison (the docs' screenshot). The browser part skips, saying why, without Chromium."""
 
 from __future__ import annotations
 
@@ -62,15 +63,18 @@ def test_comparison_page_is_offline_and_holds_the_table():
 @pytest.mark.skipif(find_chromium() is None, reason=SKIP_REASON)
 def test_comparison_page_draws_every_figure_in_a_browser(tmp_path):
     pytest.importorskip("websocket", reason="websocket-client (the test extra) drives the browser")
+    given = os.environ.get("SEEDLESS_COMPARE_JSON")
+    comparison = Comparison.model_validate_json(Path(given).read_text()) if given else _comparison()
     page = tmp_path / "compare.html"
-    page.write_text(render_comparison(_comparison()), encoding="utf-8")
+    page.write_text(render_comparison(comparison), encoding="utf-8")
+    shown = len(comparison.datasets)
     with Browser() as browser:
         browser.open(page)
-        assert browser.js("window.seedlessReport.ready && window.seedlessReport.datasets") == len(NAMES)
+        assert browser.js("window.seedlessReport.ready && window.seedlessReport.datasets") == shown
         charts = browser.js("Array.from(document.querySelectorAll('.chart')).map(d => [d.id, "
                             "!!d.querySelector('canvas') && d.querySelector('canvas').clientWidth > 0])")
         assert len(charts) == 4 and all(drawn for _, drawn in charts), charts
-        assert browser.js("document.querySelectorAll('#compare-table tr').length") == len(NAMES) + 1
+        assert browser.js("document.querySelectorAll('#compare-table tr').length") == shown + 1
         assert browser.errors == []
         assert [u for u in browser.requests if not u.startswith(("file:", "data:", "about:"))] == []
         shot = browser.screenshot(tmp_path / "compare.png")

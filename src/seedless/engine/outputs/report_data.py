@@ -23,9 +23,12 @@ from seedless.engine.evaluation.split import read_report
 from seedless.engine.outputs.card import minimal_facts, stored_facts
 from seedless.engine.outputs.dataset_reader import ExportError, dataset_file
 from seedless.engine.outputs.eval_columns import EvalColumns, eval_columns
+from seedless.engine.stages.catalogue import stage_usage
 from seedless.engine.stages.datapoint.registry import step_names
+from seedless.engine.store.calls import read_usage_by_prompt
 from seedless.engine.store.jsonl import read_objects
 from seedless.engine.store.rundir import RunDir, RunDirError, RunLock
+from seedless.spec.secrets import mask_urls
 
 DETAIL_LIMIT = 2_000  # datapoints whose whole lineage is embedded (an even sample beyond it)
 SNIPPET = 90  # characters of a datapoint's text in its browser row
@@ -324,7 +327,13 @@ def _gather(run: RunDir, eval_report: Path | None, n_tiers: int, detail_limit: i
         title=facts.name or run.root.name, description=facts.description, run_dir=str(run.root),
         seedless_version=facts.seedless_version, facts=facts, judge=judge,
         judge_skipped=facts.run.judge_skipped if facts.run is not None else None, stages=stages,
-        usage=facts.run.usage if facts.run is not None else [], trees=trees, eval=view,
+        usage=facts.run.usage if facts.run is not None else _stored_usage(run), trees=trees, eval=view,
         datapoints=len(records), rejected=len(rejections),
         node_paths=[" > ".join(p) for p in node_index], statuses=statuses, rows=rows, details=details,
         sampled=len(details) < len(everything))
+
+
+def _stored_usage(run: RunDir) -> list[UsageLine]:
+    """Usage per stage from the calls in the store, for a run made before its facts were kept (no price known)."""
+    return [UsageLine(stage=r.role, model=mask_urls(r.model), calls=r.calls, prompt_tokens=r.prompt_tokens,
+                      completion_tokens=r.completion_tokens) for r in stage_usage(read_usage_by_prompt(run.db))]

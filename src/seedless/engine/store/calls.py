@@ -49,6 +49,23 @@ class UsageRow:
     cached_tokens: int = 0  # of prompt_tokens, served from the server's prefix cache
 
 
+def read_usage_by_prompt(db: Path) -> list[UsageRow]:
+    """`Store.usage_by_prompt` of the store at `db`, read without writing anything; [] when it cannot be read."""
+    if not db.is_file():
+        return []
+    try:
+        connection = sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            rows = connection.execute(
+                "SELECT prompt, model, COUNT(*), SUM(prompt_tokens), SUM(completion_tokens), SUM(cached_tokens) "
+                "FROM calls GROUP BY prompt, model ORDER BY prompt, model").fetchall()
+        finally:
+            connection.close()
+    except sqlite3.Error:
+        return []
+    return [UsageRow(*r) for r in rows]
+
+
 def read_artifact(db: Path, key: str) -> Any | None:
     """The artifact `key` of the store at `db`, read without writing anything (no invocation is recorded); None when
     there is no store, no such artifact, or the store cannot be read."""
