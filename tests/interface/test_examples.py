@@ -30,7 +30,11 @@ def test_each_ablation_spec_runs_exactly_its_mechanisms(tmp_path, variant, promp
     import asyncio
 
     spec = load_spec(EXAMPLES / "ablation" / f"{variant}.yaml")
-    spec = spec.model_copy(update={"size": 4, "models": ModelsSettings(endpoints={"fake": FakeEndpoint()},
+    # The scripted model's texts do not end with the question mark the examples' pattern asks for, and its judge,
+    # which accepts everything, would stop the judge check on the samples: both are beside the point here.
+    fields = [f.model_copy(update={"pattern": None}) for f in spec.output.fields]
+    spec = spec.model_copy(update={"output": spec.output.model_copy(update={"fields": fields}), "samples": [],
+                                   "size": 4, "models": ModelsSettings(endpoints={"fake": FakeEndpoint()},
                                                                        default="fake"),
                                    "taxonomy": spec.taxonomy.model_copy(update={"depth": min(spec.taxonomy.depth, 2)})})
     model = ScriptedModel(factors=tuple(f.name for f in spec.factors))
