@@ -90,19 +90,24 @@ def _scored_ids(report: EvalReport) -> set[str]:
     return ids
 
 
+def open_eval_report(path: Path) -> EvalReport:
+    """The eval report at `path`; a missing, unreadable or malformed one is an ExportError saying which."""
+    try:
+        return read_report(path)
+    except FileNotFoundError:
+        raise ExportError(f"{path}: no such eval report (make one with `seedless eval RUN_DIR`)") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ExportError(f"{path}: not a readable eval report ({exc})") from None
+    except DataError as exc:
+        raise ExportError(str(exc)) from None
+
+
 def eval_columns(report_path: Path, rows: list[tuple[str, dict[str, list[str]] | None]], n_tiers: int = 3,
                  factor: str | None = None) -> EvalColumns:
     """The report at `report_path` joined to `rows` (each datapoint's id and lineage mix, in dataset order). No
     report, one that is not a report, one without per-item scores, or one that scores none of these datapoints is
     an ExportError saying which."""
-    try:
-        report = read_report(report_path)
-    except FileNotFoundError:
-        raise ExportError(f"{report_path}: no such eval report (make one with `seedless eval RUN_DIR`)") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ExportError(f"{report_path}: not a readable eval report ({exc})") from None
-    except DataError as exc:
-        raise ExportError(str(exc)) from None
+    report = open_eval_report(report_path)
     cov, cx, dup = report.coverage, report.complexity, report.duplicates
     if cov is None and cx is None and dup is None:
         raise ExportError(f"{report_path}: no per-item scores to join (it has no coverage, complexity or duplicates "

@@ -18,11 +18,9 @@ from seedless.core.measures.report import CoverageLevel, EvalReport
 from seedless.core.taxonomy.file import TaxonomyFileError, read_taxonomies
 from seedless.core.taxonomy.tree import Node, TaxonomySet
 from seedless.core.text import clip
-from seedless.engine.evaluation.items import DataError
-from seedless.engine.evaluation.split import read_report
 from seedless.engine.outputs.card import minimal_facts, stored_facts
 from seedless.engine.outputs.dataset_reader import ExportError, dataset_file
-from seedless.engine.outputs.eval_columns import EvalColumns, eval_columns
+from seedless.engine.outputs.eval_columns import EvalColumns, eval_columns, open_eval_report
 from seedless.engine.stages.catalogue import stage_usage
 from seedless.engine.stages.datapoint.registry import step_names
 from seedless.engine.store.calls import read_usage_by_prompt
@@ -230,12 +228,8 @@ def _node_of(columns: EvalColumns, ident: str, mixes: dict[str, dict[str, list[s
 
 def _eval(path: Path, records: list[Record], n_tiers: int) -> tuple[EvalView, EvalColumns | None]:
     try:
-        report = read_report(path)
-    except FileNotFoundError:
-        raise ReportError(f"{path}: no such eval report (make one with `seedless eval RUN_DIR`)") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ReportError(f"{path}: not a readable eval report ({exc})") from None
-    except DataError as exc:
+        report = open_eval_report(path)
+    except ExportError as exc:
         raise ReportError(str(exc)) from None
     columns = None
     if report.coverage is not None or report.complexity is not None or report.duplicates is not None:

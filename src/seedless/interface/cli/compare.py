@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import sys
 from pathlib import Path
 
 import click
@@ -15,19 +13,12 @@ from rich.table import Table
 
 from seedless.core.measures.comparison import Comparison
 from seedless.engine.commands.compare import compare, write_comparison
-from seedless.engine.evaluation.items import DataError
-from seedless.engine.llm.clients.base import FatalModelError
 from seedless.engine.llm.embedders import embedder_note
 from seedless.engine.store.rundir import RunDir
-from seedless.interface.cli.evaluate import judge_options
-from seedless.interface.cli.generate import feedback_options, progress
-from seedless.interface.render import line, plain, render_problems
+from seedless.interface.cli.evaluate import judge_options, names_list, run_judged
+from seedless.interface.cli.generate import feedback_options
+from seedless.interface.render import line, plain
 from seedless.spec.compare_settings import COMPARE_METRICS, CompareSettings
-from seedless.spec.loader import SpecError
-
-
-def _names(value: str | None) -> list[str]:
-    return [n.strip() for n in (value or "").split(",") if n.strip()]
 
 
 @click.command("compare")
@@ -76,7 +67,7 @@ def compare_command(data: tuple[str, ...], out: str, taxonomy: str | None, names
     --base-url/--model name a server; `--metrics diversity` calls no model."""
     console = Console(highlight=False, emoji=False)
     try:
-        settings = CompareSettings(metrics=_names(metrics), fields=_names(fields), coverage_mode=coverage_mode,
+        settings = CompareSettings(metrics=names_list(metrics), fields=names_list(fields), coverage_mode=coverage_mode,
                                    coverage_assignment=coverage_assignment, complexity_items=complexity_items,
                                    embedder=embedder, embedding_model=embedding_model, seed=seed)
     except ValidationError as exc:
@@ -84,24 +75,9 @@ def compare_command(data: tuple[str, ...], out: str, taxonomy: str | None, names
     settings = judge_options(settings, embedded_model, base_url, model, api_key_env, max_concurrency, budget_tokens)
     out_dir = Path(out)
     store = RunDir(out_dir).db
-    try:
-        with progress(console) as view:
-            comparison = asyncio.run(compare([Path(d) for d in data], settings, out_dir, names=names,
-                                             taxonomy=Path(taxonomy) if taxonomy else None, events=view))
-    except DataError as exc:
-        console.print(line(f"[red]error[/] {escape(str(exc))}"))
-        sys.exit(2)
-    except SpecError as exc:
-        render_problems(console, exc.problems)
-        sys.exit(2)
-    except FatalModelError as exc:
-        console.print(line(f"[red]error[/] {escape(str(exc))}\nCalls already made are stored in "
-                           f"{escape(str(store))}; run the same command again to continue."))
-        sys.exit(1)
-    except KeyboardInterrupt:
-        console.print(line(f"[yellow]interrupted[/]: calls already made are stored in {escape(str(store))}; run "
-                           "the same command again to continue."))
-        sys.exit(130)
+    comparison = run_judged(console, store, lambda view: compare(
+        [Path(d) for d in data], settings, out_dir, names=names, taxonomy=Path(taxonomy) if taxonomy else None,
+        events=view))
     written = write_comparison(comparison, out_dir)
     render_comparison_table(console, comparison)
     console.print(line(f"[green]wrote[/] {escape(str(written))}"))

@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import click
 from rich.console import Console
@@ -34,16 +34,40 @@ from seedless.engine.llm.clients.base import FatalModelError
 from seedless.engine.llm.embedders import embedder_note
 from seedless.engine.store.rundir import RunDir
 from seedless.interface.cli.generate import feedback_options, one_endpoint, progress
+from seedless.interface.progress import LogView, ProgressView
 from seedless.interface.render import line, plain, render_problems
 from seedless.spec.eval_settings import DEFAULT_METRICS, METRICS, EvalSettings
 from seedless.spec.loader import SpecError
 from seedless.spec.models import Budget, EmbeddedEndpoint
 
 S = TypeVar("S", bound=EvalSettings)
+T = TypeVar("T")
 
 
-def _names(value: str | None) -> list[str]:
+def names_list(value: str | None) -> list[str]:
+    """A comma-separated option as its non-empty names."""
     return [n.strip() for n in (value or "").split(",") if n.strip()]
+
+
+def run_judged(console: Console, store: Path, work: Callable[[ProgressView | LogView], Coroutine[Any, Any, T]]) -> T:
+    """Runs eval's (or compare's) work under the progress view; a data, spec or model error, or Ctrl-C, ends the
+    command with its message, naming the store where the calls already made wait for the same command again."""
+    again = f"stored in {escape(str(store))}; run the same command again to continue."
+    try:
+        with progress(console) as view:
+            return asyncio.run(work(view))
+    except DataError as exc:
+        console.print(line(f"[red]error[/] {escape(str(exc))}"))
+        sys.exit(2)
+    except SpecError as exc:
+        render_problems(console, exc.problems)
+        sys.exit(2)
+    except FatalModelError as exc:
+        console.print(line(f"[red]error[/] {escape(str(exc))}\nCalls already made are {again}"))
+        sys.exit(1)
+    except KeyboardInterrupt:
+        console.print(line(f"[yellow]interrupted[/]: calls already made are {again}"))
+        sys.exit(130)
 
 
 def _check_needs(measures: list[Measure], data: str | None, taxonomy: str | None, expert: str | None,
@@ -133,13 +157,13 @@ def eval_command(data: str | None, out: str | None, taxonomy: str | None, expert
     (taxonomy_quality: DATA optional) and the double critic's effectiveness (critic). Model calls are stored
     beside the report: run it again to resume. Uses the embedded model unless --base-url/--model name a server."""
     console = Console(highlight=False, emoji=False)
-    chosen = _names(metrics)
+    chosen = names_list(metrics)
     unknown = [m for m in chosen if m not in MEASURES]
     if unknown:
         raise click.UsageError(f"unknown measure(s) {', '.join(unknown)}; choose from {', '.join(MEASURES)}")
     _check_needs(selected(chosen), data, taxonomy, expert, answer_field)
     try:
-        settings = EvalSettings(metrics=chosen, fields=_names(fields), coverage_mode=coverage_mode,
+        settings = EvalSettings(metrics=chosen, fields=names_list(fields), coverage_mode=coverage_mode,
                                 coverage_assignment=coverage_assignment,
                                 embedder=embedder, embedding_model=embedding_model,
                                 references=[Path(r) for r in references], answer_field=answer_field,
@@ -152,25 +176,9 @@ def eval_command(data: str | None, out: str | None, taxonomy: str | None, expert
             raise click.UsageError("--out REPORT.json is needed unless DATA is a run directory")
         out = str(RunDir(Path(data)).eval_report)
     report_path = Path(out)
-    try:
-        with progress(console) as view:
-            report = asyncio.run(evaluate(Path(data) if data else None, settings, report_path,
-                                          taxonomy=Path(taxonomy) if taxonomy else None,
-                                          expert=Path(expert) if expert else None, events=view))
-    except DataError as exc:
-        console.print(line(f"[red]error[/] {escape(str(exc))}"))
-        sys.exit(2)
-    except SpecError as exc:
-        render_problems(console, exc.problems)
-        sys.exit(2)
-    except FatalModelError as exc:
-        console.print(line(f"[red]error[/] {escape(str(exc))}\nCalls already made are stored in "
-                           f"{escape(str(store_path(report_path)))}; run the same command again to continue."))
-        sys.exit(1)
-    except KeyboardInterrupt:
-        console.print(line(f"[yellow]interrupted[/]: calls already made are stored in "
-                           f"{escape(str(store_path(report_path)))}; run the same command again to continue."))
-        sys.exit(130)
+    report = run_judged(console, store_path(report_path), lambda view: evaluate(
+        Path(data) if data else None, settings, report_path, taxonomy=Path(taxonomy) if taxonomy else None,
+        expert=Path(expert) if expert else None, events=view))
     write_report(report, report_path)
     render_report(console, report)
     console.print(line(f"[green]wrote[/] {escape(str(report_path))}  (model calls sent: {report.calls_sent}, "

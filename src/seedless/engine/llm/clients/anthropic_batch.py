@@ -9,23 +9,13 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from seedless.engine.llm.clients.anthropic import AnthropicClient, message_reply
-from seedless.engine.llm.clients.base import ChatRequest, FatalModelError, ModelError, Transient
-from seedless.engine.llm.clients.batch_api import BatchState, Outcome
+from seedless.engine.llm.clients.base import FatalModelError, ModelError, Transient
+from seedless.engine.llm.clients.batch_api import BatchState, ClientBatches, Outcome, json_reply, reply_id
 from seedless.engine.store.jsonl import objects_of
 from seedless.spec.endpoints import AnthropicEndpoint
 
 RETRY_ERRORS = frozenset({"rate_limit_error", "overloaded_error", "api_error", "timeout_error"})
 FATAL_ERRORS = frozenset({"authentication_error", "permission_error", "not_found_error"})
-
-
-def _json(raw: bytes, what: str) -> dict[str, Any]:
-    try:
-        data = json.loads(raw)
-    except ValueError:
-        raise Transient(f"malformed {what}") from None
-    if not isinstance(data, dict):
-        raise Transient(f"malformed {what}")
-    return data
 
 
 def result_outcome(result: Any) -> Outcome:
@@ -52,22 +42,12 @@ def result_outcome(result: Any) -> Outcome:
     return (FatalModelError if code in FATAL_ERRORS else ModelError)(reason)
 
 
-class AnthropicBatches:
+class AnthropicBatches(ClientBatches):
     """The batch protocol of an `anthropic` endpoint (engine/llm/clients/batch_api.py `BatchAPI`)."""
-
-    def __init__(self, client: AnthropicClient):
-        self.client = client
-        self.wire = client.wire
-        self.identity = client.identity
-        self.max_concurrency = client.max_concurrency
-        self.root = client.wire.root
 
     @classmethod
     def from_endpoint(cls, settings: AnthropicEndpoint) -> AnthropicBatches:
         return cls(AnthropicClient(settings))
-
-    def body(self, request: ChatRequest) -> dict[str, Any]:
-        return self.client.body(request)
 
     def entry(self, custom_id: str, body: dict[str, Any]) -> dict[str, Any]:
         return {"custom_id": custom_id, "params": body}
@@ -77,15 +57,12 @@ class AnthropicBatches:
         session = await self.client.session()
         raw = await self.wire.post(session, "/messages/batches", json.dumps({"requests": entries}).encode(),
                                    self.client.timeout_s)
-        batch = _json(raw, "batch reply").get("id")
-        if not isinstance(batch, str) or not batch:
-            raise Transient("batch reply without an id")
-        return batch
+        return reply_id(raw, "batch reply")
 
     async def state(self, batch: str) -> BatchState:
         session = await self.client.session()
-        data = _json(await self.wire.get(session, f"/messages/batches/{batch}", self.client.timeout_s),
-                     "batch status")
+        data = json_reply(await self.wire.get(session, f"/messages/batches/{batch}", self.client.timeout_s),
+                          "batch status")
         status = str(data.get("processing_status") or "")
         if not status:
             raise Transient("batch status without a processing_status")
@@ -113,6 +90,3 @@ class AnthropicBatches:
                 if isinstance(cid, str):
                     out[cid] = result_outcome(line.get("result"))
         return out
-
-    async def aclose(self) -> None:
-        await self.client.aclose()

@@ -8,7 +8,10 @@ import json
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+import aiohttp
+
 from seedless.engine.llm.clients.base import ChatReply, ChatRequest, ModelError, Transient
+from seedless.engine.llm.clients.http_post import Wire
 
 Outcome = ChatReply | ModelError | Transient  # one request's result in a batch
 
@@ -49,6 +52,60 @@ class BatchAPI(Protocol):
         """Each request's outcome, by custom id, of a batch that ended."""
 
     async def aclose(self) -> None: ...
+
+
+class OnlineClient(Protocol):
+    """What a batch protocol takes from its provider's online client: the wire, the identity, the bodies."""
+
+    wire: Wire
+    identity: str
+    max_concurrency: int
+    timeout_s: float
+
+    def body(self, request: ChatRequest) -> dict[str, Any]: ...
+
+    async def session(self) -> aiohttp.ClientSession: ...
+
+    async def check(self) -> None: ...
+
+    async def aclose(self) -> None: ...
+
+
+class ClientBatches:
+    """What every provider's batch protocol shares: it sends through the online client, so bodies, credentials,
+    identity and the ledger's root are the online ones."""
+
+    def __init__(self, client: OnlineClient):
+        self.client = client
+        self.wire = client.wire
+        self.identity = client.identity
+        self.max_concurrency = client.max_concurrency
+        self.root = client.wire.root
+
+    def body(self, request: ChatRequest) -> dict[str, Any]:
+        return self.client.body(request)
+
+    async def aclose(self) -> None:
+        await self.client.aclose()
+
+
+def json_reply(raw: bytes, what: str) -> dict[str, Any]:
+    """A batch endpoint's JSON object reply; anything else is Transient (asked again at the next poll or wave)."""
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        raise Transient(f"malformed {what}") from None
+    if not isinstance(data, dict):
+        raise Transient(f"malformed {what}")
+    return data
+
+
+def reply_id(raw: bytes, what: str) -> str:
+    """The `id` of a batch endpoint's reply (a file's, a batch's)."""
+    value = json_reply(raw, what).get("id")
+    if not isinstance(value, str) or not value:
+        raise Transient(f"{what} without an id")
+    return value
 
 
 def custom_id(body: dict[str, Any]) -> str:

@@ -9,8 +9,8 @@ from typing import Any
 
 import aiohttp
 
-from seedless.engine.llm.clients.base import ChatRequest, FatalModelError, ModelError, Transient
-from seedless.engine.llm.clients.batch_api import BatchState, Outcome
+from seedless.engine.llm.clients.base import FatalModelError, ModelError, Transient
+from seedless.engine.llm.clients.batch_api import BatchState, ClientBatches, Outcome, json_reply, reply_id
 from seedless.engine.llm.clients.http_post import FATAL_STATUS, RATE_LIMIT_STATUS
 from seedless.engine.llm.clients.openai_http import OpenAIClient, chat_reply
 from seedless.engine.llm.clients.retry import RETRYABLE_STATUS
@@ -21,23 +21,6 @@ CHAT_URL = "/v1/chat/completions"  # the batch endpoint, and every line's url
 WINDOW = "24h"  # the only completion window OpenAI offers
 ENDED = frozenset({"completed", "failed", "expired", "cancelled"})
 RETRY_CODES = frozenset({"batch_expired", "rate_limit_exceeded", "server_error", "timeout"})
-
-
-def _json(raw: bytes, what: str) -> dict[str, Any]:
-    try:
-        data = json.loads(raw)
-    except ValueError:
-        raise Transient(f"malformed {what}") from None
-    if not isinstance(data, dict):
-        raise Transient(f"malformed {what}")
-    return data
-
-
-def _id(raw: bytes, what: str) -> str:
-    value = _json(raw, what).get("id")
-    if not isinstance(value, str) or not value:
-        raise Transient(f"{what} without an id")
-    return value
 
 
 def line_outcome(line: dict[str, Any]) -> Outcome:
@@ -65,22 +48,12 @@ def line_outcome(line: dict[str, Any]) -> Outcome:
     return (FatalModelError if status in FATAL_STATUS else ModelError)(reason)
 
 
-class OpenAIBatches:
+class OpenAIBatches(ClientBatches):
     """The batch protocol of an `openai` endpoint (engine/llm/clients/batch_api.py `BatchAPI`)."""
-
-    def __init__(self, client: OpenAIClient):
-        self.client = client
-        self.wire = client.wire
-        self.identity = client.identity
-        self.max_concurrency = client.max_concurrency
-        self.root = client.wire.root
 
     @classmethod
     def from_endpoint(cls, settings: OpenAIEndpoint) -> OpenAIBatches:
         return cls(OpenAIClient.from_endpoint(settings))
-
-    def body(self, request: ChatRequest) -> dict[str, Any]:
-        return self.client.body(request)
 
     def entry(self, custom_id: str, body: dict[str, Any]) -> dict[str, Any]:
         return {"custom_id": custom_id, "method": "POST", "url": CHAT_URL, "body": body}
@@ -93,15 +66,15 @@ class OpenAIBatches:
         upload.append("batch").set_content_disposition("form-data", name="purpose")
         upload.append(content.encode(), {"Content-Type": "application/jsonl"}).set_content_disposition(
             "form-data", name="file", filename="seedless-batch.jsonl")
-        file_id = _id(await self.wire.post(session, "/files", upload, self.client.timeout_s), "file upload reply")
+        file_id = reply_id(await self.wire.post(session, "/files", upload, self.client.timeout_s), "file upload reply")
         create = {"input_file_id": file_id, "endpoint": CHAT_URL, "completion_window": WINDOW,
                   "metadata": {"made_by": "seedless"}}
         raw = await self.wire.post(session, "/batches", json.dumps(create).encode(), self.client.timeout_s)
-        return _id(raw, "batch reply")
+        return reply_id(raw, "batch reply")
 
     async def state(self, batch: str) -> BatchState:
         session = await self.client.session()
-        data = _json(await self.wire.get(session, f"/batches/{batch}", self.client.timeout_s), "batch status")
+        data = json_reply(await self.wire.get(session, f"/batches/{batch}", self.client.timeout_s), "batch status")
         status = str(data.get("status") or "")
         if not status:
             raise Transient("batch status without a status")
@@ -126,6 +99,3 @@ class OpenAIBatches:
                 if isinstance(cid, str):
                     out[cid] = line_outcome(line)
         return out
-
-    async def aclose(self) -> None:
-        await self.client.aclose()
