@@ -4,14 +4,11 @@ after one health check; 429, 529, 5xx, timeouts and resets raise Transient for e
 
 from __future__ import annotations
 
-import asyncio
 import json
-import time
 from typing import Any
 
-import aiohttp
-
-from seedless.engine.llm.clients.base import ChatReply, ChatRequest, FatalModelError, Transient
+from seedless.engine.llm.clients.base import ChatReply, ChatRequest, Transient
+from seedless.engine.llm.clients.http_chat import HttpChatClient
 from seedless.engine.llm.clients.http_post import Wire
 from seedless.spec.endpoints import AnthropicEndpoint
 
@@ -42,22 +39,16 @@ def message_reply(data: Any, latency: float) -> ChatReply:
         raise Transient("malformed response body") from None
 
 
-class AnthropicClient:
+class AnthropicClient(HttpChatClient):
     """`health_check` runs `Wire.check` once before the first request (a listing decides nothing: Anthropic serves
     aliases it does not list; an unreachable server or a refused key stops the command)."""
 
     def __init__(self, settings: AnthropicEndpoint):
         headers = {"anthropic-version": settings.anthropic_version, **settings.headers}
-        self.wire = Wire(settings.base_url, headers=headers,
-                         headers_env={"x-api-key": settings.api_key_env} if settings.api_key_env else None)
-        self.model = settings.model
-        self.identity = identity_of(settings)[0]
-        self.max_concurrency = settings.max_concurrency
-        self.timeout_s = settings.timeout_s
-        self._session: aiohttp.ClientSession | None = None
-        self._checked = not settings.health_check
-        self._problem: str | None = None
-        self._check_lock = asyncio.Lock()
+        wire = Wire(settings.base_url, headers=headers,
+                    headers_env={"x-api-key": settings.api_key_env} if settings.api_key_env else None)
+        super().__init__(wire, settings.model, identity_of(settings)[0], max_concurrency=settings.max_concurrency,
+                         timeout_s=settings.timeout_s, health_check=settings.health_check, listed=None)
 
     def body(self, request: ChatRequest) -> dict[str, Any]:
         """The Messages request as sent (also each request of a batch)."""
@@ -77,37 +68,5 @@ class AnthropicClient:
             body["tool_choice"] = {"type": "tool", "name": request.schema_name}
         return body
 
-    async def session(self) -> aiohttp.ClientSession:
-        """The client's HTTP session (made on first use)."""
-        if self._session is None or self._session.closed:
-            self._session = self.wire.session(self.max_concurrency * 2)
-        return self._session
-
-    async def check(self) -> None:
-        """The health check, once per client; FatalModelError when it refused the server, every time."""
-        if not self._checked:
-            async with self._check_lock:
-                if not self._checked:
-                    try:
-                        await self.wire.check(await self.session(), None)
-                    except FatalModelError as exc:
-                        self._problem = str(exc)
-                    self._checked = True
-        if self._problem is not None:
-            raise FatalModelError(self._problem)
-
     async def complete(self, request: ChatRequest) -> ChatReply:
-        await self.check()
-        session = await self.session()
-        started = time.monotonic()
-        raw = await self.wire.post(session, "/messages", json.dumps(self.body(request)).encode(), self.timeout_s)
-        latency = time.monotonic() - started
-        try:
-            data = json.loads(raw)
-        except ValueError:
-            raise Transient("malformed response body") from None
-        return message_reply(data, latency)
-
-    async def aclose(self) -> None:
-        if self._session is not None and not self._session.closed:
-            await self._session.close()
+        return message_reply(*await self.post("/messages", request))

@@ -8,10 +8,8 @@ import json
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-import aiohttp
-
 from seedless.engine.llm.clients.base import ChatReply, ChatRequest, ModelError, Transient
-from seedless.engine.llm.clients.http_post import Wire
+from seedless.engine.llm.clients.http_chat import HttpChatClient
 
 Outcome = ChatReply | ModelError | Transient  # one request's result in a batch
 
@@ -54,28 +52,11 @@ class BatchAPI(Protocol):
     async def aclose(self) -> None: ...
 
 
-class OnlineClient(Protocol):
-    """What a batch protocol takes from its provider's online client: the wire, the identity, the bodies."""
-
-    wire: Wire
-    identity: str
-    max_concurrency: int
-    timeout_s: float
-
-    def body(self, request: ChatRequest) -> dict[str, Any]: ...
-
-    async def session(self) -> aiohttp.ClientSession: ...
-
-    async def check(self) -> None: ...
-
-    async def aclose(self) -> None: ...
-
-
 class ClientBatches:
     """What every provider's batch protocol shares: it sends through the online client, so bodies, credentials,
     identity and the ledger's root are the online ones."""
 
-    def __init__(self, client: OnlineClient):
+    def __init__(self, client: HttpChatClient):
         self.client = client
         self.wire = client.wire
         self.identity = client.identity

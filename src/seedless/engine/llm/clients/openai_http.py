@@ -3,14 +3,10 @@ server; 429, 5xx, timeouts and resets raise Transient for engine/llm/transport/d
 
 from __future__ import annotations
 
-import asyncio
-import json
-import time
 from typing import Any
 
-import aiohttp
-
-from seedless.engine.llm.clients.base import ChatReply, ChatRequest, FatalModelError, Transient
+from seedless.engine.llm.clients.base import ChatReply, ChatRequest, Transient
+from seedless.engine.llm.clients.http_chat import HttpChatClient
 from seedless.engine.llm.clients.http_post import Wire
 from seedless.spec.models import OpenAIEndpoint
 
@@ -44,7 +40,7 @@ def chat_reply(data: Any, latency: float) -> ChatReply:
         raise Transient("malformed response body") from None
 
 
-class OpenAIClient:
+class OpenAIClient(HttpChatClient):
     """`extra_body` is merged under the fields seedless writes (never over model or messages); `max_tokens_field`
     names the token budget's field; `health_check` runs `Wire.check` once, before the first request goes out."""
 
@@ -65,19 +61,13 @@ class OpenAIClient:
         extra_body: dict[str, Any] | None = None,
         health_check: bool = False,
     ):
-        self.wire = Wire(base_url, api_key_env=api_key_env, headers=headers, headers_env=headers_env, query=query)
+        super().__init__(Wire(base_url, api_key_env=api_key_env, headers=headers, headers_env=headers_env, query=query),
+                         model, identity or f"openai:{model}", max_concurrency=max_concurrency, timeout_s=timeout_s,
+                         health_check=health_check, listed=model)
         self.url = self.wire.url("/chat/completions")
-        self.model = model
-        self.identity = identity or f"openai:{model}"
-        self.max_concurrency = max_concurrency
-        self.timeout_s = timeout_s
         self.use_schema = json_schema
         self.max_tokens_field = max_tokens_field
         self.extra_body = dict(extra_body or {})
-        self._session: aiohttp.ClientSession | None = None
-        self._checked = not health_check
-        self._problem: str | None = None  # why the health check refused the server: every call raises it
-        self._check_lock = asyncio.Lock()
 
     @classmethod
     def from_endpoint(cls, settings: OpenAIEndpoint) -> OpenAIClient:
@@ -108,39 +98,6 @@ class OpenAIClient:
                 body["response_format"] = {"type": "json_object"}
         return body
 
-    async def session(self) -> aiohttp.ClientSession:
-        """The client's HTTP session (made on first use)."""
-        if self._session is None or self._session.closed:
-            self._session = self.wire.session(self.max_concurrency * 2)
-        return self._session
-
-    async def check(self) -> None:
-        """The health check, once per client (concurrent first calls wait for the one check); FatalModelError
-        when it refused the server, every time it is asked again."""
-        if not self._checked:
-            async with self._check_lock:
-                if not self._checked:
-                    try:
-                        await self.wire.check(await self.session(), self.model)
-                    except FatalModelError as exc:
-                        self._problem = str(exc)
-                    self._checked = True
-        if self._problem is not None:
-            raise FatalModelError(self._problem)
-
     async def complete(self, request: ChatRequest) -> ChatReply:
-        await self.check()
-        body = json.dumps(self.body(request)).encode()
-        session = await self.session()
-        started = time.monotonic()
-        raw = await self.wire.post(session, "/chat/completions", body, self.timeout_s)
-        latency = time.monotonic() - started
-        try:
-            data = json.loads(raw)
-        except ValueError:
-            raise Transient("malformed response body") from None
-        return chat_reply(data, latency)
+        return chat_reply(*await self.post("/chat/completions", request))
 
-    async def aclose(self) -> None:
-        if self._session is not None and not self._session.closed:
-            await self._session.close()
