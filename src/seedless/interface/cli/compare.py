@@ -15,7 +15,7 @@ from seedless.core.measures.comparison import Comparison
 from seedless.engine.commands.compare import compare, write_comparison
 from seedless.engine.llm.embedders import embedder_note
 from seedless.engine.store.rundir import RunDir
-from seedless.interface.cli.evaluate import judge_options, names_list, run_judged
+from seedless.interface.cli.evaluate import judge_options, judging_options, names_list, run_judged
 from seedless.interface.cli.generate import feedback_options
 from seedless.interface.render import line, plain
 from seedless.spec.compare_settings import COMPARE_METRICS, CompareSettings
@@ -33,25 +33,10 @@ from seedless.spec.compare_settings import COMPARE_METRICS, CompareSettings
               "directory's or file's name.")
 @click.option("--metrics", default=",".join(COMPARE_METRICS), show_default=True,
               help=f"Comma-separated, of: {', '.join(COMPARE_METRICS)}.")
-@click.option("--field", "fields", help="Comma-separated data fields that make the text to judge.")
-@click.option("--coverage-mode", type=click.Choice(["model", "embedding"]), default="model", show_default=True,
-              help="embedding: nearest node by cosine similarity, a cheaper approximation.")
-@click.option("--coverage-assignment", type=click.Choice(["auto", "tree", "descent"]), default="auto",
-              show_default=True, help="model mode: the whole taxonomy in the assigner's context (tree), level by "
-              "level (descent), or the tree when it fits (auto).")
+@judging_options
 @click.option("--complexity-items", type=click.IntRange(2, 100_000), default=200, show_default=True,
               help="The most items of each dataset in the joint Elo pool (a seeded sample by content): the rater "
                    "makes about items x K / B calls over the whole pool.")
-@click.option("--embedder", default="minilm", show_default=True,
-              help="minilm (all-MiniLM-L6-v2, offline, no torch), static (faster, approximate), st:NAME_OR_PATH, "
-              "or an OpenAI-compatible base URL; one for every dataset.")
-@click.option("--embedding-model", help="Model name at an OpenAI-compatible embedder URL.")
-@click.option("--base-url", envvar="SEEDLESS_BASE_URL", help="Point the assigner and rater at this server.")
-@click.option("--model", envvar="SEEDLESS_MODEL", help="Model name at --base-url.")
-@click.option("--api-key-env", envvar="SEEDLESS_API_KEY_ENV", help="Environment variable holding the API key.")
-@click.option("--max-concurrency", type=click.IntRange(1, 4096), help="Requests in flight at --base-url.")
-@click.option("--embedded-model", type=click.Choice(["qwen2.5-coder-0.5b", "qwen2.5-coder-1.5b"]),
-              help="The packaged model to judge with (default: the strongest installed); not with --base-url.")
 @click.option("--budget-tokens", type=click.IntRange(1), help="Stop before the comparison's model calls (this one "
               "and earlier ones in --out) would pass this many prompt plus completion tokens.")
 @click.option("--seed", type=int, default=0, show_default=True)

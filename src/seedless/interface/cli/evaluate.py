@@ -106,6 +106,31 @@ def judge_options(settings: S, embedded_model: str | None, base_url: str | None,
     return settings
 
 
+def judging_options(command: Callable[..., None]) -> Callable[..., None]:
+    """The options eval and compare share: what text is judged, how coverage assigns, the embedder, and the judging
+    model (a packaged one or a server)."""
+    for option in reversed([
+        click.option("--field", "fields", help="Comma-separated data fields that make the text to judge."),
+        click.option("--coverage-mode", type=click.Choice(["model", "embedding"]), default="model", show_default=True,
+                     help="embedding: nearest node by cosine similarity, a cheaper approximation."),
+        click.option("--coverage-assignment", type=click.Choice(["auto", "tree", "descent"]), default="auto",
+                     show_default=True, help="model mode: the whole taxonomy in the assigner's context (tree), "
+                     "level by level (descent), or the tree when it fits (auto)."),
+        click.option("--embedder", default="minilm", show_default=True,
+                     help="minilm (all-MiniLM-L6-v2, offline, no torch), static (faster, approximate), "
+                     "st:NAME_OR_PATH, or an OpenAI-compatible base URL; one for every dataset compared."),
+        click.option("--embedding-model", help="Model name at an OpenAI-compatible embedder URL."),
+        click.option("--base-url", envvar="SEEDLESS_BASE_URL", help="Point the assigner and rater at this server."),
+        click.option("--model", envvar="SEEDLESS_MODEL", help="Model name at --base-url."),
+        click.option("--api-key-env", envvar="SEEDLESS_API_KEY_ENV", help="Environment variable holding the API key."),
+        click.option("--max-concurrency", type=click.IntRange(1, 4096), help="Requests in flight at --base-url."),
+        click.option("--embedded-model", type=click.Choice(["qwen2.5-coder-0.5b", "qwen2.5-coder-1.5b"]),
+                     help="The packaged model to judge with (default: the strongest installed); not with --base-url."),
+    ]):
+        command = option(command)
+    return command
+
+
 @click.command("eval")
 @click.argument("data", type=click.Path(), required=False)
 @click.option("--out", "out", type=click.Path(dir_okay=False),
@@ -118,30 +143,15 @@ def judge_options(settings: S, embedded_model: str | None, base_url: str | None,
               help="taxonomy_quality: the expert taxonomy (taxonomy.yaml format) to judge --taxonomy against.")
 @click.option("--metrics", default=",".join(DEFAULT_METRICS), show_default=True,
               help=f"Comma-separated measures, of: {', '.join(METRICS)} (the last two are opt-in).")
-@click.option("--field", "fields", help="Comma-separated data fields that make the text to judge.")
-@click.option("--coverage-mode", type=click.Choice(["model", "embedding"]), default="model", show_default=True,
-              help="embedding: nearest node by cosine similarity, a cheaper approximation.")
-@click.option("--coverage-assignment", type=click.Choice(["auto", "tree", "descent"]), default="auto",
-              show_default=True, help="model mode: the whole taxonomy in the assigner's context (tree), level by "
-              "level (descent), or the tree when it fits (auto).")
-@click.option("--embedder", default="minilm", show_default=True,
-              help="minilm (all-MiniLM-L6-v2, offline, no torch), static (faster, approximate), st:NAME_OR_PATH, "
-              "or an OpenAI-compatible base URL.")
-@click.option("--embedding-model", help="Model name at an OpenAI-compatible embedder URL.")
+@judging_options
 @click.option("--reference", "references", multiple=True, type=click.Path(dir_okay=False),
               help="A reference file (e.g. a benchmark test set) to check for overlap; repeatable.")
-@click.option("--base-url", envvar="SEEDLESS_BASE_URL", help="Point the assigner and rater at this server.")
-@click.option("--model", envvar="SEEDLESS_MODEL", help="Model name at --base-url.")
-@click.option("--api-key-env", envvar="SEEDLESS_API_KEY_ENV", help="Environment variable holding the API key.")
-@click.option("--max-concurrency", type=click.IntRange(1, 4096), help="Requests in flight at --base-url.")
 @click.option("--answer-field", help="critic: the field holding each item's known correct answer (required).")
 @click.option("--blind-solve/--no-blind-solve", default=True, show_default=True,
               help="critic: the judge first solves a numeric answer's task without seeing the answer, as generation "
               "does.")
 @click.option("--generator-accuracy", type=click.FloatRange(0, 1), default=0.5, show_default=True,
               help="critic: mu, the generator accuracy the accuracy lift is reported for (also at 0.5, 0.7, 0.9).")
-@click.option("--embedded-model", type=click.Choice(["qwen2.5-coder-0.5b", "qwen2.5-coder-1.5b"]),
-              help="The packaged model to judge with (default: the strongest installed); not with --base-url.")
 @click.option("--budget-tokens", type=click.IntRange(1), help="Stop before the eval's model calls (this one and "
               "earlier ones on the same report) would pass this many prompt plus completion tokens.")
 @click.option("--seed", type=int, default=0, show_default=True)
