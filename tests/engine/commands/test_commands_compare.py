@@ -62,7 +62,7 @@ def model():
 
 
 def settings(**kw) -> CompareSettings:
-    kw.setdefault("fields", ["question"])  # the text judged: without it, every field (the id too)
+    kw.setdefault("fields", ["question"])  # the text judged: without it, every field but id
     return CompareSettings(models=ModelsSettings(endpoints={"fake": FakeEndpoint()}, default="fake"), **kw)
 
 

@@ -33,3 +33,12 @@ def test_a_utf8_byte_order_mark_and_multibyte_text_are_read(tmp_path):
     path = tmp_path / "data.jsonl"
     path.write_text('{"id": "a", "text": "naïve café"}\n{"id": "b", "text": "日本"}\n', encoding="utf-8-sig")
     assert [(i.id, i.text) for i in load_items(path)] == [("a", "naïve café"), ("b", "日本")]
+
+
+def test_without_a_field_selection_a_plain_objects_id_names_it_and_is_not_judged(tmp_path):
+    path = tmp_path / "data.jsonl"
+    path.write_text('{"id": "q1", "question": "2 + 2?", "answer": 4}\n{"id": "q2", "question": "3 + 5?", "answer": 8}\n')
+    assert [(i.id, i.text) for i in load_items(path)] == [("q1", "question: 2 + 2?\nanswer: 4"),
+                                                          ("q2", "question: 3 + 5?\nanswer: 8")]
+    assert [i.text for i in load_items(path, ["id", "question"])] == ["id: q1\nquestion: 2 + 2?",
+                                                                      "id: q2\nquestion: 3 + 5?"]

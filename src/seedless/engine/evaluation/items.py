@@ -26,7 +26,7 @@ class Item:
 
 def item_text(data: dict[str, Any], fields: list[str], where: str) -> str:
     """The selected fields as text: one field alone as its value; several as 'name: value' lines. Without a
-    selection: `text` when present, else every field."""
+    selection: `text` when present, else every field but `id` (the item's name, not what is judged)."""
     if fields:
         missing = [f for f in fields if f not in data]
         if missing:
@@ -35,7 +35,7 @@ def item_text(data: dict[str, Any], fields: list[str], where: str) -> str:
     elif "text" in data:
         chosen = ["text"]
     else:
-        chosen = list(data)
+        chosen = [name for name in data if name != "id"]
     if len(chosen) == 1:
         return value_text(data[chosen[0]])
     return "\n".join(f"{name}: {value_text(data[name])}" for name in chosen)
