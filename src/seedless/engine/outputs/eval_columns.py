@@ -103,11 +103,11 @@ def open_eval_report(path: Path) -> EvalReport:
 
 
 def eval_columns(report_path: Path, rows: list[tuple[str, dict[str, list[str]] | None]], n_tiers: int = 3,
-                 factor: str | None = None) -> EvalColumns:
-    """The report at `report_path` joined to `rows` (each datapoint's id and lineage mix, in dataset order). No
-    report, one that is not a report, one without per-item scores, or one that scores none of these datapoints is
-    an ExportError saying which."""
-    report = open_eval_report(report_path)
+                 factor: str | None = None, report: EvalReport | None = None) -> EvalColumns:
+    """The report at `report_path` (or `report`, already read from there) joined to `rows` (each datapoint's id and
+    lineage mix, in dataset order). No report, one that is not a report, one without per-item scores, or one that
+    scores none of these datapoints is an ExportError saying which."""
+    report = report if report is not None else open_eval_report(report_path)
     cov, cx, dup = report.coverage, report.complexity, report.duplicates
     if cov is None and cx is None and dup is None:
         raise ExportError(f"{report_path}: no per-item scores to join (it has no coverage, complexity or duplicates "

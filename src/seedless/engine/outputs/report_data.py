@@ -234,7 +234,7 @@ def _eval(path: Path, records: list[Record], n_tiers: int) -> tuple[EvalView, Ev
     columns = None
     if report.coverage is not None or report.complexity is not None or report.duplicates is not None:
         try:
-            columns = eval_columns(path, [(r.id, r.lineage.mix) for r in records], n_tiers)
+            columns = eval_columns(path, [(r.id, r.lineage.mix) for r in records], n_tiers, report=report)
         except ExportError as exc:
             raise ReportError(str(exc)) from None
     view = EvalView(report=str(path), items=report.items, lines=[f"{n}: {s.summary()}" for n, s in report.sections()])

@@ -118,7 +118,7 @@ def judging_options(command: Callable[..., None]) -> Callable[..., None]:
                      "level by level (descent), or the tree when it fits (auto)."),
         click.option("--embedder", default="minilm", show_default=True,
                      help="minilm (all-MiniLM-L6-v2, offline, no torch), static (faster, approximate), "
-                     "st:NAME_OR_PATH, or an OpenAI-compatible base URL; one for every dataset compared."),
+                     "st:NAME_OR_PATH, or an OpenAI-compatible base URL."),
         click.option("--embedding-model", help="Model name at an OpenAI-compatible embedder URL."),
         click.option("--base-url", envvar="SEEDLESS_BASE_URL", help="Point the assigner and rater at this server."),
         click.option("--model", envvar="SEEDLESS_MODEL", help="Model name at --base-url."),

@@ -100,4 +100,3 @@ class OpenAIClient(HttpChatClient):
 
     async def complete(self, request: ChatRequest) -> ChatReply:
         return chat_reply(*await self.post("/chat/completions", request))
-
